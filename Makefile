@@ -1,0 +1,45 @@
+# Discriminamómetro — make install | run | test | bench | lint
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install install-dev run test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+
+install-dev: $(VENV)/.dev
+
+## The embedded default: SQLite, local storage, filesystem broker; web + worker + beat.
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py ensure_admin
+	@echo "Discriminamómetro en http://127.0.0.1:8000  (Ctrl-C detiene todo)"
+	$(BIN)/honcho start -f Procfile.dev
+
+## The whole suite, against the PostgreSQL and Redis on 127.0.0.1.
+test: install-dev
+	$(BIN)/python -m pytest
+
+## Speed measurements (benchmarks/), on PostgreSQL. Prints what it measured and on what data.
+bench: install-dev
+	$(BIN)/python benchmarks/ingest.py
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+clean:
+	rm -rf var/db.sqlite3* var/broker var/archive

@@ -1,0 +1,1 @@
+"""Classifier engine: text processing, embeddings, training, model registry, scoring."""

@@ -1,0 +1,1 @@
+"""Dashboard: the semáforo, time series, map and drill-down."""

@@ -1,0 +1,52 @@
+"""Every periodic task of the platform, declared in one place.
+
+`schedules_sync` writes them into django-celery-beat's tables after each
+migrate. It creates what is missing and never overwrites a schedule an admin
+has edited, so the admin stays the place to change them.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodicTaskSpec:
+    name: str
+    task: str
+    crontab: str  # "minute hour day_of_month month_of_year day_of_week"
+    expires_seconds: int  # a run not started by then is dropped, so a backlog cannot pile up
+    description: str
+
+
+PERIODIC_TASKS: tuple[PeriodicTaskSpec, ...] = (
+    PeriodicTaskSpec(
+        name="ingestion: download every enabled source",
+        task="ingestion.tasks.sources_download_due",
+        crontab="*/15 * * * *",
+        expires_seconds=14 * 60,
+        description="Descarga las publicaciones nuevas de cada fuente habilitada cada 15 minutos.",
+    ),
+)
+
+
+def schedules_sync() -> int:
+    """Create the missing periodic tasks; return how many were created."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    created = 0
+    for spec in PERIODIC_TASKS:
+        if PeriodicTask.objects.filter(name=spec.name).exists():
+            continue
+        minute, hour, day_of_month, month_of_year, day_of_week = spec.crontab.split()
+        schedule, _ = CrontabSchedule.objects.get_or_create(
+            minute=minute, hour=hour, day_of_month=day_of_month,
+            month_of_year=month_of_year, day_of_week=day_of_week,
+            timezone="UTC",
+        )
+        PeriodicTask.objects.create(
+            name=spec.name, task=spec.task, crontab=schedule, description=spec.description,
+            expire_seconds=spec.expires_seconds, kwargs=json.dumps({}),
+        )
+        created += 1
+    return created

@@ -1,0 +1,17 @@
+"""URL routes: the admin, each app's pages, and health checks."""
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "Discriminamómetro"
+admin.site.site_title = "Discriminamómetro"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("clasificador/", include("classifier.urls")),
+    path("etiquetado/", include("labeling.urls")),
+    path("", include("dashboard.urls")),
+]

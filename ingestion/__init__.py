@@ -1,0 +1,1 @@
+"""Ingestion: the dictionary, sources, tweets, the raw archive and scheduled downloads."""

@@ -1,0 +1,133 @@
+"""Admin for the dictionary, sources, runs, raw batches and tweets."""
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+
+from .models import Category, IngestionRun, RawBatch, Source, SourceCursor, Term, Tweet
+from .resources import CategoryResource, TermResource
+
+
+class TermInline(admin.TabularInline):
+    model = Term.categories.through
+    extra = 1
+    verbose_name = _("término")
+    verbose_name_plural = _("términos")
+    autocomplete_fields = ["term"]
+
+
+@admin.register(Category)
+class CategoryAdmin(ImportExportModelAdmin):
+    resource_classes = [CategoryResource]
+    list_display = ["name", "slug", "active", "term_count"]
+    list_filter = ["active"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [TermInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
+        return super().get_queryset(request).annotate(n_terms=Count("terms"))
+
+    @admin.display(description=_("términos"), ordering="n_terms")
+    def term_count(self, obj: Category) -> int:
+        return obj.n_terms  # type: ignore[attr-defined]
+
+
+@admin.register(Term)
+class TermAdmin(ImportExportModelAdmin):
+    resource_classes = [TermResource]
+    list_display = ["text", "category_list", "active", "updated_at"]
+    list_filter = ["active", "categories"]
+    search_fields = ["text", "notes"]
+    filter_horizontal = ["categories"]
+    actions = ["activate", "deactivate"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Term]:
+        return super().get_queryset(request).prefetch_related("categories")
+
+    @admin.display(description=_("categorías"))
+    def category_list(self, obj: Term) -> str:
+        return ", ".join(c.name for c in obj.categories.all())
+
+    @admin.action(description=_("Activar los términos seleccionados"))
+    def activate(self, request: HttpRequest, queryset: QuerySet[Term]) -> None:
+        queryset.update(active=True)
+
+    @admin.action(description=_("Desactivar los términos seleccionados"))
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Term]) -> None:
+        queryset.update(active=False)
+
+
+class SourceCursorInline(admin.TabularInline):
+    model = SourceCursor
+    extra = 0
+    readonly_fields = ["key", "query", "newest_id", "position", "updated_at"]
+    can_delete = False
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "enabled", "retry_at"]
+    list_filter = ["kind", "enabled"]
+    search_fields = ["name", "slug"]
+    inlines = [SourceCursorInline]
+    actions = ["download_now"]
+
+    @admin.action(description=_("Descargar ahora"))
+    def download_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        from .tasks import source_download_task
+
+        for source in queryset.exclude(kind=Source.Kind.FILE):
+            source_download_task.delay(source.pk)
+        self.message_user(request, _("Descargas encoladas."), messages.SUCCESS)
+
+
+@admin.register(IngestionRun)
+class IngestionRunAdmin(admin.ModelAdmin):
+    list_display = ["id", "source", "label", "status", "started_at", "finished_at", "fetched", "new", "duplicate", "rejected"]
+    list_filter = ["status", "source"]
+    search_fields = ["label", "message"]
+    date_hierarchy = "started_at"
+    readonly_fields = [f.name for f in IngestionRun._meta.fields] + ["error_list"]
+    exclude = ["errors"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description=_("errores por registro"))
+    def error_list(self, obj: IngestionRun) -> str:
+        return format_html_join(
+            "\n", "<div>{}: {} {}</div>",
+            ((e.get("line") or "-", e.get("message"), e.get("id") or "") for e in obj.errors[:200]),
+        ) or "-"
+
+
+@admin.register(RawBatch)
+class RawBatchAdmin(admin.ModelAdmin):
+    list_display = ["path", "source", "run", "records", "size_bytes", "created_at"]
+    list_filter = ["source"]
+    search_fields = ["path"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["path", "source", "run", "records", "size_bytes", "created_at"]
+
+
+@admin.register(Tweet)
+class TweetAdmin(admin.ModelAdmin):
+    list_display = ["platform_id", "short_text", "created_at", "state", "country_code", "is_retweet"]
+    list_filter = ["categories", "state", "country_code", "state_evidence", "is_retweet", "lang", "source"]
+    search_fields = ["platform_id", "text", "author_handle"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Tweet._meta.fields]
+    list_select_related = False
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description=_("texto"))
+    def short_text(self, obj: Tweet) -> str:
+        return obj.text[:90]

@@ -1,0 +1,26 @@
+"""`python manage.py load_demo`: the demo replay source and a backlog of demo posts."""
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from ingestion import services
+
+
+class Command(BaseCommand):
+    help = "Crea la fuente de demostración y carga publicaciones de ejemplo de los últimos días."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--backlog", type=int, default=300, help="publicaciones repartidas en los días previos")
+        parser.add_argument("--days", type=int, default=14, help="días que cubre la carga inicial")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        source, created = services.demo_source_get_or_create()
+        if not created and source.runs.exists():
+            self.stdout.write("La demostración ya estaba cargada.")
+            return
+        run = services.demo_backlog_load(source=source, count=options["backlog"], spread=timedelta(days=options["days"]))
+        self.stdout.write(self.style.SUCCESS(
+            f"Demostración cargada: {run.new} publicaciones de los últimos {options['days']} días; "
+            f"la fuente «{source.name}» añadirá {source.config.get('batch_size')} cada 15 minutos."
+        ))

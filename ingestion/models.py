@@ -1,0 +1,231 @@
+"""Ingestion models: the dictionary (Category, Term), sources, runs, raw batches and tweets."""
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.Model):
+    """A discrimination motive (COPRED catalogue), managed by admins."""
+
+    slug = models.SlugField(_("identificador"), max_length=64, unique=True)
+    name = models.CharField(_("nombre"), max_length=120)
+    description = models.TextField(_("descripción"), blank=True)
+    active = models.BooleanField(_("activa"), default=True)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("categoría")
+        verbose_name_plural = _("categorías")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Term(models.Model):
+    """A word or phrase of the dictionary; a post containing it is downloaded."""
+
+    text = models.CharField(_("término"), max_length=120, unique=True)
+    categories = models.ManyToManyField(Category, related_name="terms", verbose_name=_("categorías"))
+    active = models.BooleanField(_("activo"), default=True)
+    notes = models.TextField(_("notas"), blank=True)
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    class Meta:
+        ordering = ["text"]
+        verbose_name = _("término")
+        verbose_name_plural = _("términos")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Source(models.Model):
+    """Somewhere posts come from: the X API, a file folder, or the demo replay."""
+
+    class Kind(models.TextChoices):
+        X_API = "x_api", _("API de X (v2)")
+        FILE = "file", _("Archivos importados")
+        REPLAY = "replay", _("Reproducción del corpus de demostración")
+
+    slug = models.SlugField(_("identificador"), max_length=64, unique=True)
+    name = models.CharField(_("nombre"), max_length=120)
+    kind = models.CharField(_("tipo"), max_length=16, choices=Kind.choices)
+    enabled = models.BooleanField(_("habilitada"), default=True)
+    # Kind-specific options, e.g. {"geo": "place_country:MX", "exclude_retweets": true}
+    # for the X API, {"batch_size": 25} for the replay.
+    config = models.JSONField(_("configuración"), default=dict, blank=True)
+    retry_at = models.DateTimeField(
+        _("reintentar después de"), null=True, blank=True,
+        help_text=_("Fijado cuando la fuente respondió con límite de tasa (429)."),
+    )
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("fuente")
+        verbose_name_plural = _("fuentes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceCursor(models.Model):
+    """Where a source resumes: the newest id seen per query, or an offset for the replay."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="cursors")
+    key = models.CharField(_("clave"), max_length=64, help_text=_("Hash de la consulta."))
+    query = models.TextField(_("consulta"), blank=True)
+    newest_id = models.CharField(_("id más reciente"), max_length=64, blank=True)
+    position = models.BigIntegerField(_("posición"), default=0)
+    updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cursor")
+        verbose_name_plural = _("cursores")
+        constraints = [models.UniqueConstraint(fields=["source", "key"], name="cursor_unique_per_source")]
+
+    def __str__(self) -> str:
+        return f"{self.source.slug}:{self.key}"
+
+
+class IngestionRun(models.Model):
+    """One download (or file import): when, how it ended, and what it counted."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("en curso")
+        SUCCEEDED = "succeeded", _("completada")
+        PARTIAL = "partial", _("completada con errores")
+        RATE_LIMITED = "rate_limited", _("límite de tasa")
+        FAILED = "failed", _("fallida")
+        ABANDONED = "abandoned", _("abandonada")
+        SKIPPED = "skipped", _("omitida")
+
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="runs", null=True, blank=True,
+        verbose_name=_("fuente"),
+    )
+    label = models.CharField(_("descripción"), max_length=255, blank=True)
+    status = models.CharField(_("estado"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("inicio"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("último latido"), auto_now_add=True)
+    fetched = models.PositiveIntegerField(_("descargados"), default=0)
+    new = models.PositiveIntegerField(_("nuevos"), default=0)
+    duplicate = models.PositiveIntegerField(_("duplicados"), default=0)
+    rejected = models.PositiveIntegerField(_("rechazados"), default=0)
+    # [{"line": 12, "id": "...", "message": "..."}], capped so a bad file cannot bloat the row.
+    errors = models.JSONField(_("errores"), default=list, blank=True)
+    message = models.TextField(_("mensaje"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("ejecución de ingesta")
+        verbose_name_plural = _("ejecuciones de ingesta")
+        constraints = [
+            # Two runs of the same source never overlap: at most one running row per source.
+            models.UniqueConstraint(
+                fields=["source"], condition=Q(status="running"), name="one_running_run_per_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.source or self.label} ({self.get_status_display()})"
+
+
+class RawBatch(models.Model):
+    """A batch exactly as downloaded, archived as gzipped JSON lines in storage."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="raw_batches")
+    run = models.ForeignKey(IngestionRun, on_delete=models.SET_NULL, null=True, related_name="raw_batches")
+    path = models.CharField(_("ruta"), max_length=512, unique=True)
+    records = models.PositiveIntegerField(_("registros"), default=0)
+    size_bytes = models.PositiveBigIntegerField(_("bytes"), default=0)
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lote crudo")
+        verbose_name_plural = _("lotes crudos")
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class Tweet(models.Model):
+    """A post, stored once, with what it matched and where it is attributed to."""
+
+    class Evidence(models.TextChoices):
+        PLACE = "place", _("lugar etiquetado")
+        COORDINATES = "coordinates", _("coordenadas")
+        PROFILE = "profile", _("ubicación del perfil")
+        NONE = "", _("sin evidencia")
+
+    platform_id = models.CharField(_("id en la plataforma"), max_length=64, unique=True)
+    text = models.TextField(_("texto"))
+    lang = models.CharField(_("idioma"), max_length=8, blank=True)
+    # Null when the source does not say (the original project's 2020 files).
+    created_at = models.DateTimeField(_("publicado"), null=True, blank=True)
+    author_id = models.CharField(_("id del autor"), max_length=64, blank=True)
+    author_handle = models.CharField(_("usuario"), max_length=64, blank=True)
+    author_name = models.CharField(_("nombre del autor"), max_length=255, blank=True)
+    author_location = models.CharField(_("ubicación del perfil"), max_length=255, blank=True)
+    place_name = models.CharField(_("lugar"), max_length=255, blank=True)
+    place_country_code = models.CharField(_("país del lugar"), max_length=2, blank=True)
+    latitude = models.FloatField(_("latitud"), null=True, blank=True)
+    longitude = models.FloatField(_("longitud"), null=True, blank=True)
+    is_retweet = models.BooleanField(_("es retuit"), default=False)
+    is_quote = models.BooleanField(_("es cita"), default=False)
+    is_reply = models.BooleanField(_("es respuesta"), default=False)
+    hashtags = models.JSONField(_("hashtags"), default=list, blank=True)
+    mentions = models.JSONField(_("menciones"), default=list, blank=True)
+    urls = models.JSONField(_("enlaces"), default=list, blank=True)
+    metrics = models.JSONField(_("métricas públicas"), default=dict, blank=True)
+    # [{"term": "naco", "start": 10, "end": 14, "categories": ["apariencia"]}]
+    matches = models.JSONField(_("coincidencias"), default=list, blank=True)
+    categories = models.ManyToManyField(
+        Category, through="TweetCategory", related_name="tweets", verbose_name=_("categorías")
+    )
+    state = models.CharField(_("estado"), max_length=3, blank=True, db_index=True)
+    country_code = models.CharField(_("país"), max_length=2, blank=True)
+    state_confidence = models.FloatField(_("confianza del estado"), default=0.0)
+    state_evidence = models.CharField(
+        _("evidencia del estado"), max_length=16, choices=Evidence.choices, blank=True
+    )
+    source = models.ForeignKey(Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    run = models.ForeignKey(IngestionRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    raw_batch = models.ForeignKey(RawBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    ingested_at = models.DateTimeField(_("ingresado"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("publicación")
+        verbose_name_plural = _("publicaciones")
+        indexes = [
+            models.Index(fields=["created_at"], name="tweet_created_idx"),
+            models.Index(fields=["state", "created_at"], name="tweet_state_created_idx"),
+            models.Index(fields=["author_handle"], name="tweet_handle_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform_id}: {self.text[:60]}"
+
+
+class TweetCategory(models.Model):
+    """A tweet's matched category, with the tweet's time and state copied for fast filters."""
+
+    tweet = models.ForeignKey(Tweet, on_delete=models.CASCADE)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(null=True)
+    state = models.CharField(max_length=3, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tweet", "category"], name="tweet_category_unique")]
+        indexes = [
+            models.Index(fields=["category", "created_at"], name="tweetcat_cat_created_idx"),
+            models.Index(fields=["category", "state", "created_at"], name="tweetcat_cat_state_idx"),
+        ]

@@ -1,0 +1,291 @@
+"""Turn what sources deliver into `TweetRecord`s.
+
+One parser per shape: X API v2 response pages (and single v2 tweet objects), the
+original project's 2020 JSON arrays and 2018 CSV files, and a generic CSV.
+Each raises `RecordInvalid` with a message a user can act on.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.utils.dateparse import parse_datetime
+
+from .records import RecordInvalid, TweetRecord
+
+_HASHTAG_RE = re.compile(r"(?<![\w&])#(\w+)")
+_MENTION_RE = re.compile(r"(?<![\w@])@(\w{1,30})")
+_URL_RE = re.compile(r"https?://\S+")
+
+
+def entities_from_text(text: str) -> tuple[list[str], list[str], list[str]]:
+    """Hashtags, mentions and urls found in the text, for sources that do not list them."""
+    return _HASHTAG_RE.findall(text), _MENTION_RE.findall(text), _URL_RE.findall(text)
+
+
+def text_check(text: Any) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise RecordInvalid("falta el texto (campo vacío o ausente)")
+    limit = settings.INGESTION["MAX_TEXT_CHARS"]
+    if len(text) > limit:
+        raise RecordInvalid(f"el texto tiene {len(text)} caracteres, más que el límite de {limit}")
+    if "\x00" in text:
+        raise RecordInvalid("el texto contiene un carácter nulo")
+    return text
+
+
+def id_check(value: Any) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise RecordInvalid("falta el campo 'id'")
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise RecordInvalid(f"el campo 'id' no es texto ni número: {value!r}")
+    ident = str(value).strip()
+    if len(ident) > 64:
+        raise RecordInvalid("el campo 'id' tiene más de 64 caracteres")
+    return ident
+
+
+def datetime_parse(value: Any, *, field: str = "created_at") -> datetime | None:
+    if value in (None, "", "NA"):
+        return None
+    parsed = parse_datetime(str(value).strip().replace("Z", "+00:00")) if isinstance(value, str) else None
+    if parsed is None:
+        raise RecordInvalid(f"la fecha en '{field}' no se entiende: {value!r}")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def float_parse(value: Any) -> float | None:
+    if value in (None, "", "NA"):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise RecordInvalid(f"coordenada no numérica: {value!r}") from None
+
+
+# --- X API v2 ----------------------------------------------------------------
+
+def _entity_list(entities: Mapping[str, Any], kind: str, key: str) -> list[str]:
+    return [str(item.get(key, "")) for item in entities.get(kind) or [] if isinstance(item, Mapping)]
+
+
+def _v2_full_text(tweet: Mapping[str, Any]) -> str:
+    note = tweet.get("note_tweet")
+    if isinstance(note, Mapping) and note.get("text"):
+        return str(note["text"])  # posts longer than 280 characters
+    return tweet.get("text")  # type: ignore[return-value]
+
+
+def _v2_place(tweet: Mapping[str, Any], places: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any]:
+    geo = tweet.get("geo") or {}
+    if isinstance(geo.get("place"), Mapping):  # flattened exports embed the place
+        return geo["place"]
+    return places.get(str(geo.get("place_id", "")), {})
+
+
+def _v2_coordinates(tweet: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    point = (tweet.get("geo") or {}).get("coordinates") or {}
+    pair = point.get("coordinates") if isinstance(point, Mapping) else None
+    if isinstance(pair, list) and len(pair) == 2:
+        return float_parse(pair[1]), float_parse(pair[0])  # GeoJSON order is [lon, lat]
+    return None, None
+
+
+def v2_tweet_parse(
+    tweet: Mapping[str, Any],
+    *,
+    users: Mapping[str, Mapping[str, Any]],
+    places: Mapping[str, Mapping[str, Any]],
+    referenced: Mapping[str, Mapping[str, Any]],
+) -> TweetRecord:
+    """One tweet object of an X API v2 response, with its page's expansions."""
+    if not isinstance(tweet, Mapping):
+        raise RecordInvalid("el elemento no es un objeto JSON")
+    platform_id = id_check(tweet.get("id"))
+    kinds = {ref.get("type"): str(ref.get("id")) for ref in tweet.get("referenced_tweets") or []}
+    original = referenced.get(kinds.get("retweeted", ""), {})
+    body = original or tweet  # a retweet carries the original's full text and entities
+    text = text_check(_v2_full_text(body) if original else _v2_full_text(tweet))
+    author = tweet.get("author") or users.get(str(tweet.get("author_id", "")), {})
+    entities = body.get("entities") or {}
+    place = _v2_place(tweet, places)
+    latitude, longitude = _v2_coordinates(tweet)
+    hashtags, mentions, urls = entities_from_text(text) if not entities else (
+        _entity_list(entities, "hashtags", "tag"),
+        _entity_list(entities, "mentions", "username"),
+        _entity_list(entities, "urls", "expanded_url"),
+    )
+    return TweetRecord(
+        platform_id=platform_id,
+        text=text,
+        created_at=datetime_parse(tweet.get("created_at")),
+        lang=str(tweet.get("lang") or "")[:8],
+        author_id=str(tweet.get("author_id") or author.get("id") or ""),
+        author_handle=str(author.get("username") or "")[:64],
+        author_name=str(author.get("name") or "")[:255],
+        author_location=str(author.get("location") or "")[:255],
+        place_name=str(place.get("full_name") or "")[:255],
+        place_country_code=str(place.get("country_code") or "")[:2].upper(),
+        latitude=latitude,
+        longitude=longitude,
+        is_retweet="retweeted" in kinds,
+        is_quote="quoted" in kinds,
+        is_reply="replied_to" in kinds or bool(tweet.get("in_reply_to_user_id")),
+        hashtags=hashtags,
+        mentions=mentions,
+        urls=urls,
+        metrics={k: v for k, v in (tweet.get("public_metrics") or {}).items() if isinstance(v, int)},
+    )
+
+
+def _index_by_id(items: Any) -> dict[str, Mapping[str, Any]]:
+    return {str(item.get("id")): item for item in items or [] if isinstance(item, Mapping)}
+
+
+def v2_page_parse(page: Mapping[str, Any]) -> Iterator[TweetRecord | RecordInvalid]:
+    """Every tweet of one X API v2 response page (or one bare tweet object).
+
+    Yields a `RecordInvalid` in place of each tweet that cannot be used, so the
+    others on the same page are kept.
+    """
+    if not isinstance(page, Mapping):
+        yield RecordInvalid("la línea no es un objeto JSON")
+        return
+    if "data" not in page:
+        if "id" in page or "text" in page:
+            page = {"data": [page]}
+        elif "errors" in page or "meta" in page:
+            return  # an empty result page: nothing to import
+        else:
+            yield RecordInvalid("no es una respuesta de la API v2 de X ni un tuit (faltan 'data' e 'id')")
+            return
+    data = page.get("data") or []
+    if isinstance(data, Mapping):
+        data = [data]
+    includes = page.get("includes") or {}
+    users = _index_by_id(includes.get("users"))
+    places = _index_by_id(includes.get("places"))
+    referenced = _index_by_id(includes.get("tweets"))
+    for tweet in data:
+        try:
+            yield v2_tweet_parse(tweet, users=users, places=places, referenced=referenced)
+        except RecordInvalid as error:
+            ident = tweet.get("id") if isinstance(tweet, Mapping) else None
+            yield RecordInvalid(f"{error} [id {ident}]" if ident else str(error))
+
+
+# --- The original project's files ---------------------------------------------
+
+def legacy_json_parse(item: Mapping[str, Any]) -> TweetRecord:
+    """An item of the 2020 `json_<category>.txt` arrays (user_id, name, screen_name, full_text, location).
+
+    Those files have no tweet id nor date; the id is derived from author and
+    text, so importing the same file twice adds nothing.
+    """
+    if not isinstance(item, Mapping):
+        raise RecordInvalid("el elemento no es un objeto JSON")
+    text = text_check(item.get("full_text"))
+    author_id = str(item.get("user_id") or "")
+    digest = hashlib.sha1(f"{author_id}\x1f{text}".encode()).hexdigest()[:20]
+    hashtags, mentions, urls = entities_from_text(text)
+    return TweetRecord(
+        platform_id=f"dm2020-{digest}",
+        text=text,
+        lang="es",
+        author_id=author_id,
+        author_handle=str(item.get("screen_name") or "")[:64],
+        author_name=str(item.get("name") or "")[:255],
+        author_location=str(item.get("location") or "")[:255],
+        is_retweet=False,
+        hashtags=hashtags,
+        mentions=mentions,
+        urls=urls,
+    )
+
+
+def _bool_parse(value: Any) -> bool:
+    return str(value).strip().upper() in {"TRUE", "1", "T", "YES", "SI", "SÍ"}
+
+
+def legacy_csv_parse(row: Mapping[str, Any]) -> TweetRecord:
+    """A row of the 2018 `base_<category>.csv` files (twitteR's `twListToDF` columns)."""
+    text = text_check(row.get("text"))
+    hashtags, mentions, urls = entities_from_text(text)
+    metrics = {}
+    for column, name in (("favoriteCount", "like_count"), ("retweetCount", "retweet_count")):
+        if str(row.get(column) or "").isdigit():
+            metrics[name] = int(row[column])
+    return TweetRecord(
+        platform_id=id_check(row.get("id")),
+        text=text,
+        created_at=datetime_parse(row.get("created"), field="created"),
+        lang="es",
+        author_handle=str(row.get("screenName") or "")[:64],
+        latitude=float_parse(row.get("latitude")),
+        longitude=float_parse(row.get("longitude")),
+        is_retweet=_bool_parse(row.get("isRetweet")) or text.startswith("RT @"),
+        is_reply=str(row.get("replyToSID") or "NA") not in {"NA", ""},
+        hashtags=hashtags,
+        mentions=mentions,
+        urls=urls,
+        metrics=metrics,
+    )
+
+
+# Generic CSV: accepted header names for each field, first match wins.
+CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+    "platform_id": ("id", "tweet_id", "platform_id", "id_str"),
+    "text": ("text", "full_text", "texto"),
+    "created_at": ("created_at", "created", "date", "fecha"),
+    "lang": ("lang", "language", "idioma"),
+    "author_id": ("author_id", "user_id"),
+    "author_handle": ("author_handle", "username", "screen_name", "screenName", "usuario"),
+    "author_name": ("author_name", "name", "nombre"),
+    "author_location": ("author_location", "location", "user_location", "ubicacion"),
+    "latitude": ("latitude", "lat", "latitud"),
+    "longitude": ("longitude", "lon", "lng", "longitud"),
+}
+
+
+def csv_columns_resolve(header: list[str]) -> dict[str, str]:
+    """Map our field names to the file's columns; raise when `id` or `text` is missing."""
+    present = {name.strip(): name for name in header}
+    resolved = {}
+    for field, aliases in CSV_COLUMNS.items():
+        for alias in aliases:
+            if alias in present:
+                resolved[field] = present[alias]
+                break
+    missing = [f for f in ("platform_id", "text") if f not in resolved]
+    if missing:
+        wanted = " / ".join(CSV_COLUMNS[missing[0]])
+        raise RecordInvalid(f"el encabezado del CSV no tiene la columna obligatoria ({wanted})")
+    return resolved
+
+
+def csv_row_parse(row: Mapping[str, Any], *, columns: Mapping[str, str]) -> TweetRecord:
+    def value(field: str) -> Any:
+        return row.get(columns[field]) if field in columns else None
+
+    text = text_check(value("text"))
+    hashtags, mentions, urls = entities_from_text(text)
+    return TweetRecord(
+        platform_id=id_check(value("platform_id")),
+        text=text,
+        created_at=datetime_parse(value("created_at")),
+        lang=str(value("lang") or "")[:8],
+        author_id=str(value("author_id") or ""),
+        author_handle=str(value("author_handle") or "").lstrip("@")[:64],
+        author_name=str(value("author_name") or "")[:255],
+        author_location=str(value("author_location") or "")[:255],
+        latitude=float_parse(value("latitude")),
+        longitude=float_parse(value("longitude")),
+        is_retweet=text.startswith("RT @"),
+        hashtags=hashtags,
+        mentions=mentions,
+        urls=urls,
+    )

@@ -1,0 +1,183 @@
+"""Read posts from files: X API v2 JSON lines, CSV, and the original project's files.
+
+Readers stream the file and yield `(line_number, TweetRecord | RecordInvalid)`,
+so one bad line is reported with its number and every good line is kept. Bytes
+that are not valid in the file's encoding are caught per line, not per file.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+from django.conf import settings
+
+from ..parsing import csv_columns_resolve, csv_row_parse, legacy_csv_parse, legacy_json_parse, v2_page_parse
+from ..records import RecordInvalid, TweetRecord
+
+FORMATS = ("xapi", "csv", "legacy-json", "legacy-csv")
+FORMAT_HELP = {
+    "xapi": "JSON lines: one X API v2 response page (data/includes) or one v2 tweet per line",
+    "csv": "CSV with a header: id, text and optional created_at, lang, username, location, …",
+    "legacy-json": "the original project's json_<category>.txt (one JSON array)",
+    "legacy-csv": "the original project's base_<category>.csv (Latin-1)",
+}
+# A JSON array is read whole; beyond this size the file should be JSON lines.
+MAX_JSON_ARRAY_BYTES = 256 * 1024 * 1024
+_SURROGATE_RE = re.compile("[\udc80-\udcff]")
+
+Parsed = tuple[int, TweetRecord | RecordInvalid]
+
+
+class FileUnreadable(Exception):
+    """The whole file cannot be read (missing, empty, not the format). Nothing was imported."""
+
+
+def file_format_detect(path: Path) -> str:
+    name = path.name.lower().removesuffix(".gz")
+    if re.fullmatch(r"json_\w+\.txt", name):
+        return "legacy-json"
+    if re.fullmatch(r"base_\w+\.csv", name):
+        return "legacy-csv"
+    if name.endswith(".csv"):
+        return "csv"
+    if name.endswith((".jsonl", ".ndjson", ".json", ".txt")):
+        return "xapi"
+    raise FileUnreadable(f"no se reconoce el formato de {path.name}; indique --format ({', '.join(FORMATS)})")
+
+
+def default_encoding(fmt: str) -> str:
+    return "latin-1" if fmt == "legacy-csv" else "utf-8"
+
+
+def _open_text(raw: IO[bytes], path: Path, encoding: str) -> IO[str]:
+    # surrogateescape keeps undecodable bytes as markers, so each bad line can be
+    # reported on its own instead of the decoder stopping the whole file.
+    binary: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if path.suffix == ".gz" else raw  # type: ignore[assignment]
+    return io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
+
+
+def _encoding_error(encoding: str) -> RecordInvalid:
+    other = "latin-1" if encoding.lower().replace("_", "-") in {"utf-8", "utf8"} else "utf-8"
+    return RecordInvalid(f"bytes no válidos en {encoding}; ¿el archivo está en otra codificación? (pruebe --encoding {other})")
+
+
+def file_check(path: Path) -> None:
+    if not path.exists():
+        raise FileUnreadable(f"no existe el archivo {path}")
+    if not path.is_file():
+        raise FileUnreadable(f"{path} no es un archivo")
+    if path.stat().st_size == 0:
+        raise FileUnreadable(f"el archivo {path.name} está vacío")
+
+
+def read_xapi(handle: IO[str], encoding: str) -> Iterator[Parsed]:
+    limit = settings.INGESTION["MAX_LINE_BYTES"]
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        if len(line) > limit:
+            yield number, RecordInvalid(f"la línea mide {len(line)} caracteres, más que el límite de {limit}")
+        elif _SURROGATE_RE.search(line):
+            yield number, _encoding_error(encoding)
+        else:
+            yield from _xapi_line(number, line)
+
+
+def _xapi_line(number: int, line: str) -> Iterator[Parsed]:
+    try:
+        page = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        yield number, RecordInvalid(f"JSON mal formado ({error.args[0] if error.args else error})")
+        return
+    for item in v2_page_parse(page):
+        yield number, item
+
+
+def read_csv(handle: IO[str], encoding: str, *, legacy: bool) -> Iterator[Parsed]:
+    csv.field_size_limit(settings.INGESTION["MAX_LINE_BYTES"])
+    reader = csv.DictReader(handle)
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as error:
+        raise FileUnreadable(f"el encabezado del CSV no se puede leer: {error}") from None
+    if not header:
+        raise FileUnreadable("el CSV no tiene encabezado")
+    try:
+        columns = {} if legacy else csv_columns_resolve(list(header))
+    except RecordInvalid as error:
+        raise FileUnreadable(str(error)) from None
+    if legacy and not {"text", "id"} <= set(header):
+        raise FileUnreadable("no es un archivo base_<categoría>.csv: faltan las columnas text e id")
+    yield from _csv_rows(reader, encoding, columns=columns, legacy=legacy)
+
+
+def _csv_rows(reader: csv.DictReader, encoding: str, *, columns: dict[str, str], legacy: bool) -> Iterator[Parsed]:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield reader.line_num, RecordInvalid(f"CSV mal formado: {error}")
+            continue
+        line = reader.line_num
+        if None in row:
+            yield line, RecordInvalid("la fila tiene más columnas que el encabezado")
+        elif any(isinstance(v, str) and _SURROGATE_RE.search(v) for v in row.values()):
+            yield line, _encoding_error(encoding)
+        else:
+            try:
+                yield line, legacy_csv_parse(row) if legacy else csv_row_parse(row, columns=columns)
+            except RecordInvalid as error:
+                yield line, error
+
+
+def read_legacy_json(handle: IO[str], encoding: str, path: Path) -> Iterator[Parsed]:
+    if path.stat().st_size > MAX_JSON_ARRAY_BYTES:
+        raise FileUnreadable("el arreglo JSON es demasiado grande; conviértalo a JSON lines (formato xapi)")
+    text = handle.read()
+    if _SURROGATE_RE.search(text):
+        raise FileUnreadable(str(_encoding_error(encoding)))
+    try:
+        items: Any = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FileUnreadable(f"JSON mal formado en la línea {error.lineno}: {error.msg}") from None
+    if not isinstance(items, list):
+        raise FileUnreadable("se esperaba un arreglo JSON de tuits")
+    for index, item in enumerate(items, start=1):
+        try:
+            yield index, legacy_json_parse(item)
+        except RecordInvalid as error:
+            yield index, error
+
+
+class FileReader:
+    """Streams a file's records; `position` is how many bytes of the file were read."""
+
+    def __init__(self, *, path: Path, fmt: str, encoding: str):
+        file_check(path)
+        if fmt not in FORMATS:
+            raise FileUnreadable(f"formato desconocido: {fmt} (use {', '.join(FORMATS)})")
+        self.path, self.fmt, self.encoding = path, fmt, encoding
+        self.size = path.stat().st_size
+        self._raw: IO[bytes] = open(path, "rb")  # noqa: SIM115 (closed by records())
+
+    def position(self) -> int:
+        return self._raw.tell() if not self._raw.closed else self.size
+
+    def records(self) -> Iterator[Parsed]:
+        """Every record with its line number (its position, for JSON arrays)."""
+        with self._raw, _open_text(self._raw, self.path, self.encoding) as handle:
+            if self.fmt == "xapi":
+                yield from read_xapi(handle, self.encoding)
+            elif self.fmt == "legacy-json":
+                yield from read_legacy_json(handle, self.encoding, self.path)
+            else:
+                yield from read_csv(handle, self.encoding, legacy=self.fmt == "legacy-csv")

@@ -1,0 +1,1 @@
+"""Labeling: annotation UI, assignments, agreement, adjudication, gold labels."""

@@ -1,0 +1,173 @@
+"""`import_tweets`: every good record kept, a clear error per bad one, duplicates stored once."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ingestion.models import IngestionRun, Tweet
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "discriminamometro"
+
+
+def v2_line(tweet_id: str, text: str, **extra) -> str:
+    tweet = {"id": tweet_id, "text": text, "created_at": "2026-11-20T10:00:00.000Z", "author_id": "u1", "lang": "es", **extra}
+    return json.dumps({"data": [tweet], "includes": {"users": [{"id": "u1", "username": "lupita", "name": "Lupita", "location": "Mérida, Yucatán"}]}})
+
+
+def run_import(*args, **options):
+    """Call the command; return (stdout, stderr, CommandError or None)."""
+    from io import StringIO
+
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_tweets", *map(str, args), stdout=out, stderr=err, no_progress=True, **options)
+        error = None
+    except CommandError as exc:
+        error = exc
+    return out.getvalue(), err.getvalue(), error
+
+
+@pytest.fixture
+def jsonl(tmp_path):
+    def write(lines: list[str | bytes], name: str = "posts.jsonl") -> Path:
+        path = tmp_path / name
+        path.write_bytes(b"\n".join(line if isinstance(line, bytes) else line.encode() for line in lines) + b"\n")
+        return path
+    return write
+
+
+@pytest.mark.django_db
+def test_good_lines_are_kept_and_each_bad_line_is_reported(jsonl, dictionary):
+    path = jsonl([
+        v2_line("1", "Qué naco el de la combi"),
+        '{"data": [{"id": "2", "text": "sin cerrar"',  # malformed JSON
+        v2_line("3", "Hoy llueve en Mérida"),
+        json.dumps({"data": [{"id": "4", "created_at": "2026-11-20T10:00:00.000Z"}]}),  # no text
+        json.dumps({"data": [{"text": "sin id"}]}),  # no id
+        "Hola qu\xe9 tal".encode("latin-1"),  # wrong encoding
+        v2_line("5", "fecha rara", created_at="ayer por la tarde"),
+        v2_line("6", "Buenos días, #CDMX"),
+        json.dumps({"foo": "bar"}),  # not a tweet
+    ])
+    out, err, error = run_import(path)
+
+    assert error is None
+    assert sorted(Tweet.objects.values_list("platform_id", flat=True)) == ["1", "3", "6"]
+    lines = err.splitlines()
+    assert any(line.startswith("posts.jsonl, línea 2: JSON mal formado") for line in lines)
+    assert any("línea 4" in line and "falta el texto" in line for line in lines)
+    assert any("línea 5" in line and "falta el campo 'id'" in line for line in lines)
+    assert any("línea 6" in line and "utf-8" in line and "--encoding latin-1" in line for line in lines)
+    assert any("línea 7" in line and "fecha" in line for line in lines)
+    assert any("línea 9" in line and "no es una respuesta de la API v2" in line for line in lines)
+    assert "9 leídas, 3 nuevas, 0 duplicadas, 6 rechazadas" in out
+    run = IngestionRun.objects.get()
+    assert run.status == IngestionRun.Status.PARTIAL
+    assert (run.fetched, run.new, run.rejected) == (9, 3, 6)
+    assert {e["line"] for e in run.errors} == {2, 4, 5, 6, 7, 9}
+    naco = Tweet.objects.get(platform_id="1")
+    assert naco.matches == [{"term": "naco", "categories": ["apariencia"], "start": 4, "end": 8}]
+    assert naco.state == "YUC" and naco.state_evidence == "profile"
+
+
+@pytest.mark.django_db
+def test_duplicates_inside_a_file_and_across_runs_are_stored_once(jsonl):
+    path = jsonl([v2_line("10", "uno"), v2_line("11", "dos"), v2_line("10", "uno otra vez")])
+    out, _, _ = run_import(path)
+    assert "3 leídas, 2 nuevas, 1 duplicadas, 0 rechazadas" in out
+    assert Tweet.objects.get(platform_id="10").text == "uno"
+
+    out, _, error = run_import(path)
+    assert error is None  # nothing new, but nothing wrong either
+    assert "3 leídas, 0 nuevas, 3 duplicadas, 0 rechazadas" in out
+    assert Tweet.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_file_where_nothing_can_be_imported_exits_non_zero(jsonl):
+    path = jsonl(["no es json", "{tampoco"])
+    out, err, error = run_import(path)
+    assert error is not None and "ninguna publicación" in str(error)
+    assert "2 rechazadas" in out
+    assert IngestionRun.objects.get().status == IngestionRun.Status.FAILED
+
+
+@pytest.mark.django_db
+def test_empty_and_missing_files_are_refused_clearly(tmp_path):
+    empty = tmp_path / "vacio.jsonl"
+    empty.write_bytes(b"")
+    _, err, error = run_import(empty, tmp_path / "no-existe.jsonl")
+    assert error is not None
+    assert "vacio.jsonl: el archivo vacio.jsonl está vacío" in err
+    assert "no existe el archivo" in err
+    assert Tweet.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_oversized_line_and_text_are_rejected_without_losing_the_rest(jsonl, settings):
+    settings.INGESTION = {**settings.INGESTION, "MAX_LINE_BYTES": 2000, "MAX_TEXT_CHARS": 280}
+    path = jsonl([v2_line("20", "a" * 281), "[" + "1," * 2000 + "1]", v2_line("21", "normal")])
+    _, err, _ = run_import(path)
+    assert "línea 1" in err and "281 caracteres, más que el límite de 280" in err
+    assert "línea 2" in err and "más que el límite de 2000" in err
+    assert list(Tweet.objects.values_list("platform_id", flat=True)) == ["21"]
+
+
+@pytest.mark.django_db
+def test_gzipped_json_lines_and_bare_tweet_objects(tmp_path):
+    path = tmp_path / "lote.jsonl.gz"
+    tweet = {"id": "30", "text": "hola", "created_at": "2026-11-20T10:00:00Z", "author": {"username": "x", "location": "Tijuana BC"}}
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write(json.dumps(tweet) + "\n")
+    run_import(path)
+    assert Tweet.objects.get().state == "BCN"
+
+
+@pytest.mark.django_db
+def test_generic_csv_with_latin1_and_a_bad_row(tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_bytes(
+        "id,text,created_at,username,location\n"
+        "40,Qué calor hace en Monterrey,2026-11-20 10:00:00,regio,\"Monterrey, N.L.\"\n"
+        ",sin id,2026-11-20 10:00:00,x,\n"
+        "41,\"Texto con, coma\",2026-11-20 11:00:00,y,CDMX\n".encode("latin-1")
+    )
+    _, err, _ = run_import(path)
+    assert "utf-8" in err  # read as UTF-8 by default: the accented row is flagged, not garbled
+    Tweet.objects.all().delete()
+    IngestionRun.objects.all().delete()
+
+    out, err, _ = run_import(path, encoding="latin-1")
+    assert "línea 3" in err and "falta el campo 'id'" in err
+    assert "2 nuevas" in out
+    assert Tweet.objects.get(platform_id="40").text == "Qué calor hace en Monterrey"
+    assert Tweet.objects.get(platform_id="40").state == "NLE"
+
+
+@pytest.mark.django_db
+def test_csv_without_text_column_is_refused(tmp_path):
+    path = tmp_path / "raro.csv"
+    path.write_text("id,mensaje\n1,hola\n")
+    _, err, error = run_import(path)
+    assert error is not None and "columna obligatoria" in err
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="the shared reference data is not next to the checkout")
+@pytest.mark.django_db
+def test_original_project_files(dictionary):
+    out, _, error = run_import(SHARED / "json_religion.txt", SHARED / "base_religion.csv")
+    assert error is None
+    legacy_json = Tweet.objects.filter(platform_id__startswith="dm2020-")
+    assert legacy_json.count() > 300
+    assert legacy_json.filter(created_at__isnull=True).count() == legacy_json.count()
+    assert legacy_json.exclude(state="").exists()
+    legacy_csv = Tweet.objects.exclude(platform_id__startswith="dm2020-")
+    assert legacy_csv.count() == 68
+    assert legacy_csv.filter(text__contains="Jehov").exists()  # Latin-1 decoded right
+    assert legacy_csv.filter(categories__slug="religion").exists()
+    out, _, _ = run_import(SHARED / "base_religion.csv")
+    assert "0 nuevas, 68 duplicadas" in out
