@@ -114,6 +114,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request without it
 MEDIA_ROOT = VAR_DIR / "media"
 
 # The raw archive lives in its own storage alias ("archive"). Without a bucket it

@@ -1,0 +1,89 @@
+"""The dictionary and ingestion admin: pages, search, filters and CSV import/export."""
+from __future__ import annotations
+
+import pytest
+import tablib
+from django.urls import reverse
+
+from discriminamometro.schedule import PERIODIC_TASKS
+from ingestion.models import Category, IngestionRun, Term
+from ingestion.resources import TermResource
+from tests.factories import SourceFactory, TweetFactory
+
+
+@pytest.fixture
+def admin_client_es(admin_client):
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "es"
+    return admin_client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["category", "term", "source", "ingestionrun", "rawbatch", "tweet"])
+def test_every_ingestion_list_page_opens(admin_client_es, dictionary, model):
+    SourceFactory()
+    TweetFactory(state="JAL")
+    response = admin_client_es.get(reverse(f"admin:ingestion_{model}_changelist"))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_term_search_and_category_filter(admin_client_es, dictionary):
+    url = reverse("admin:ingestion_term_changelist")
+    found = admin_client_es.get(url, {"q": "naco"}).context["cl"].queryset
+    assert [t.text for t in found] == ["naco"]
+    religion = Category.objects.get(slug="religion")
+    filtered = admin_client_es.get(url, {"categories__id__exact": religion.pk}).context["cl"].queryset
+    assert filtered.count() == 8
+
+
+@pytest.mark.django_db
+def test_category_page_shows_its_terms_inline(admin_client_es, dictionary):
+    genero = Category.objects.get(slug="genero")
+    html = admin_client_es.get(reverse("admin:ingestion_category_change", args=[genero.pk])).content.decode()
+    assert "feminazi" in html and "mama luchona" in html
+
+
+@pytest.mark.django_db
+def test_terms_export_as_csv_with_category_slugs(admin_client_es, dictionary):
+    response = admin_client_es.post(
+        reverse("admin:ingestion_term_export"),
+        {"format": "0", "resource": "0", "termresource_text": True, "termresource_categories": True,
+         "termresource_active": True, "termresource_notes": True},
+    )
+    assert response.status_code == 200, response.content[:500]
+    body = response.content.decode("utf-8-sig")
+    assert body.splitlines()[0] == "text,categories,active,notes"
+    assert "feminazi,genero|ideologia,1," in body
+
+
+@pytest.mark.django_db
+def test_terms_import_from_csv_adds_and_updates(dictionary):
+    Category.objects.create(slug="xenofobia", name="Xenofobia")
+    data = tablib.Dataset(headers=["text", "categories", "active", "notes"])
+    data.append(["pinche migrante", "xenofobia", "1", "nuevo"])
+    data.append(["naco", "apariencia", "0", "desactivado por revisión"])
+    result = TermResource().import_data(data, dry_run=False, raise_errors=True)
+    assert not result.has_errors()
+    migrante = Term.objects.get(text="pinche migrante")
+    assert list(migrante.categories.values_list("slug", flat=True)) == ["xenofobia"]
+    assert Term.objects.get(text="naco").active is False
+
+
+@pytest.mark.django_db
+def test_runs_are_read_only_and_show_their_errors(admin_client_es):
+    run = IngestionRun.objects.create(source=SourceFactory(), status="partial", errors=[{"line": 7, "message": "JSON mal formado", "id": ""}])
+    html = admin_client_es.get(reverse("admin:ingestion_ingestionrun_change", args=[run.pk])).content.decode()
+    assert "JSON mal formado" in html and "7" in html
+    assert admin_client_es.get(reverse("admin:ingestion_ingestionrun_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_download_schedule_is_declared_in_the_beat_tables():
+    from django_celery_beat.models import PeriodicTask
+
+    spec = PERIODIC_TASKS[0]
+    task = PeriodicTask.objects.get(name=spec.name)
+    assert task.task == "ingestion.tasks.sources_download_due"
+    assert (task.crontab.minute, task.crontab.hour) == ("*/15", "*")
+    assert task.expire_seconds == 14 * 60
+    assert task.enabled
