@@ -31,20 +31,21 @@ def overview_totals(*, window: timedelta) -> dict[str, int]:
 
 def overview_categories(*, window: timedelta) -> list[CategoryCount]:
     since = timezone.now() - window
-    counts = {
-        row["category_id"]: row
+    counts: dict[int, tuple[int, int]] = {
+        row["category_id"]: (row["total"], row["recent"])
         for row in TweetCategory.objects.values("category_id").annotate(
             total=Count("id"), recent=Count("id", filter=Q(created_at__gte=since))
         )
     }
     return [
-        CategoryCount(c.slug, c.name, counts.get(c.pk, {}).get("total", 0), counts.get(c.pk, {}).get("recent", 0))
+        CategoryCount(c.slug, c.name, *counts.get(c.pk, (0, 0)))
         for c in Category.objects.filter(active=True).order_by("name")
     ]
 
 
 def overview_states(*, limit: int = 10) -> list[tuple[str, int]]:
-    rows = Tweet.objects.exclude(state="").values("state").annotate(n=Count("id")).order_by("-n")[:limit]
+    # Ties are broken by code so the top `limit` does not change from one reload to the next.
+    rows = Tweet.objects.exclude(state="").values("state").annotate(n=Count("id")).order_by("-n", "state")[:limit]
     return [(STATE_NAMES.get(r["state"], r["state"]), r["n"]) for r in rows]
 
 

@@ -49,13 +49,13 @@ _PLURAL = "(?:e?s+)?"
 _Trie = dict  # letter (or _SEPARATOR) -> sub-trie; None -> group name of the term ending here
 
 
-def _term_units(term: str) -> list[str]:
-    """A folded term as letters with runs collapsed ("arroz" → a, r, o, z) and word separators."""
+def _term_units(term: str, *, collapse: bool) -> list[str]:
+    """A folded term as letters and word separators; `collapse` folds runs ("arroz" → a, r, o, z)."""
     units: list[str] = []
     for position, word in enumerate(term_normalize(term).split(" ")):
         if position:
             units.append(_SEPARATOR)
-        units.extend(re.sub(r"(.)\1+", r"\1", word))
+        units.extend(re.sub(r"(.)\1+", r"\1", word) if collapse else word)
     return units
 
 
@@ -65,20 +65,40 @@ def _trie_insert(trie: _Trie, units: list[str], group: str) -> None:
     trie[None] = group
 
 
-def _trie_pattern(trie: _Trie) -> str:
+def _trie_pattern(trie: _Trie, *, repeat: str) -> str:
     """One regex branch per distinct next letter, so a failed match costs one test per word.
 
     A Python regex with a flat alternation of every term tries each term at each
-    word start (about 160 µs a post); sharing prefixes brings it near 20 µs.
+    word start; sharing prefixes makes the cost depend on the text, not the dictionary.
     """
     branches = []
     for unit in sorted(key for key in trie if key is not None):
-        atom = _PLURAL + r"[\s_]+" if unit == _SEPARATOR else re.escape(unit) + "+"
-        branches.append(atom + _trie_pattern(trie[unit]))
+        atom = _PLURAL + r"[\s_]+" if unit == _SEPARATOR else re.escape(unit) + repeat
+        branches.append(atom + _trie_pattern(trie[unit], repeat=repeat))
     if None in trie:
         # An empty named group marks which term ended here; it must end a word.
-        branches.append(rf"{_PLURAL}(?!\w)(?P<{trie[None]}>)")
+        branches.append(rf"{_PLURAL}\b(?P<{trie[None]}>)")
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def _dictionary_regex(terms: list[DictionaryTerm], *, tolerant: bool) -> re.Pattern[str] | None:
+    trie: _Trie = {}
+    for index, term in enumerate(terms):
+        units = _term_units(term.text, collapse=tolerant)
+        _trie_insert(trie, units, f"t{index}")
+        if _SEPARATOR in units:
+            # "#MamaLuchona" folds to "mamaluchona": the phrase written as one word.
+            _trie_insert(trie, [u for u in units if u != _SEPARATOR], f"j{index}")
+    if not trie:
+        return None
+    first_letters = "".join(sorted(re.escape(key) for key in trie if key))
+    # \b then a look at the first letter rejects most positions before the trie is tried.
+    return re.compile(rf"\b(?=[{first_letters}])" + _trie_pattern(trie, repeat="+" if tolerant else ""))
+
+
+# Emphasis ("puuuto", "nacooo") almost always repeats a vowel; only texts with a
+# doubled vowel pay for the slower, repetition-tolerant expression.
+_VOWEL_RUNS = ("aa", "ee", "ii", "oo", "uu")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,19 +135,9 @@ class Matcher:
     """A compiled dictionary. Build once per run with `matcher_build`, then call `match`."""
 
     def __init__(self, terms: Iterable[DictionaryTerm]):
-        self._terms: list[DictionaryTerm] = []
-        trie: _Trie = {}
-        for term in terms:
-            units = _term_units(term.text)
-            if not units:
-                continue
-            index = len(self._terms)
-            self._terms.append(term)
-            _trie_insert(trie, units, f"t{index}")
-            if _SEPARATOR in units:
-                # "#MamaLuchona" folds to "mamaluchona": the phrase written as one word.
-                _trie_insert(trie, [u for u in units if u != _SEPARATOR], f"j{index}")
-        self._regex = re.compile(r"(?<!\w)" + _trie_pattern(trie)) if trie else None
+        self._terms = [t for t in terms if term_normalize(t.text)]
+        self._exact = _dictionary_regex(self._terms, tolerant=False)
+        self._tolerant = _dictionary_regex(self._terms, tolerant=True)
 
     @property
     def size(self) -> int:
@@ -135,9 +145,11 @@ class Matcher:
 
     def match(self, text: str) -> MatchResult:
         result = MatchResult()
-        if self._regex is None or not text:
+        if self._exact is None or self._tolerant is None or not text:
             return result
-        for found in self._regex.finditer(text_fold(text)):
+        folded = text_fold(text)
+        regex = self._tolerant if any(run in folded for run in _VOWEL_RUNS) else self._exact
+        for found in regex.finditer(folded):
             term = self._terms[int((found.lastgroup or "t0")[1:])]
             result.matches.append(TermMatch(term.text, term.categories, found.start(), found.end()))
         return result

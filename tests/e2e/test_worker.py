@@ -42,7 +42,8 @@ def celery_env(tmp_path):
 
 class Processes:
     def __init__(self, env: dict[str, str], log_dir: Path):
-        self.env, self.log_dir, self.running = env, log_dir, []
+        self.env, self.log_dir = env, log_dir
+        self.running: list[subprocess.Popen] = []
 
     def start(self, name: str, *args: str, **extra_env: str) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115

@@ -62,7 +62,7 @@ class FakeXApi:
 
 @pytest.fixture
 def x_source(dictionary, archive_dir) -> Source:
-    return SourceFactory(slug="x", name="X", kind=Source.Kind.X_API, config={"exclude_retweets": False})
+    return Source.objects.create(slug="x", name="X", kind=Source.Kind.X_API, config={"exclude_retweets": False})
 
 
 @pytest.fixture
