@@ -9,6 +9,7 @@ import json
 import re
 import time
 from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,23 +33,27 @@ class FakeXApi:
     """Answers recent-search requests from the recorded pages, like the API would.
 
     The query that contains "naco" has two pages of results; every other query
-    has none. `fail_on` makes one request answer with a given status instead.
+    has none. `fail_once` makes the next request that fits answer with an error instead.
     """
 
     def __init__(self, rsps: responses.RequestsMock):
         self.requests: list[dict[str, str]] = []
-        self.fail_on: dict[int, tuple[int, dict[str, str], dict]] = {}
+        self.failures: list[tuple[Callable[[dict[str, str]], bool], tuple[int, dict[str, str], dict]]] = []
         rsps.add_callback(responses.GET, SEARCH_URL, callback=self._answer)
+
+    def fail_once(self, answer: tuple[int, dict[str, str], dict], *, when: Callable[[dict[str, str]], bool] = lambda p: True) -> None:
+        self.failures.append((when, answer))
 
     def _answer(self, request):
         from urllib.parse import parse_qsl, urlsplit
 
         params = dict(parse_qsl(urlsplit(request.url).query))
         self.requests.append(params)
-        number = len(self.requests)
-        if number in self.fail_on:
-            status, headers, body = self.fail_on[number]
-            return status, headers, json.dumps(body)
+        for failure in self.failures:
+            when, (status, headers, body) = failure
+            if when(params):
+                self.failures.remove(failure)
+                return status, headers, json.dumps(body)
         headers = {"content-type": "application/json", "x-rate-limit-remaining": "449"}
         if params.get("next_token") == PAGE2_TOKEN:
             return 200, headers, json.dumps(fixture("search_page2.json"))
@@ -69,6 +74,10 @@ def x_source(dictionary, archive_dir) -> Source:
 def api():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         yield FakeXApi(rsps)
+
+
+def is_page2(params: dict[str, str]) -> bool:
+    return params.get("next_token") == PAGE2_TOKEN
 
 
 def rate_limited(reset_in: float) -> tuple[int, dict[str, str], dict]:
@@ -170,7 +179,7 @@ def test_empty_result_is_a_successful_run(x_source, api):
 
 @pytest.mark.django_db(transaction=True)
 def test_rate_limit_reschedules_from_the_reset_header_and_keeps_the_cursor(x_source, api):
-    api.fail_on[1] = rate_limited(reset_in=900)
+    api.fail_once(rate_limited(reset_in=900))
     outcome = services.source_download(source_id=x_source.pk)
 
     assert outcome.run.status == IngestionRun.Status.RATE_LIMITED
@@ -190,7 +199,7 @@ def test_rate_limit_reschedules_from_the_reset_header_and_keeps_the_cursor(x_sou
 @pytest.mark.django_db(transaction=True)
 def test_short_rate_limit_is_waited_out(x_source, api, settings):
     settings.INGESTION = {**settings.INGESTION, "RATE_LIMIT_MAX_WAIT_SECONDS": 5}
-    api.fail_on[1] = rate_limited(reset_in=1)
+    api.fail_once(rate_limited(reset_in=1))
     run = services.source_download(source_id=x_source.pk).run
     assert run.status == IngestionRun.Status.SUCCEEDED
     assert Tweet.objects.count() == 5
@@ -198,21 +207,13 @@ def test_short_rate_limit_is_waited_out(x_source, api, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_rate_limit_mid_pagination_loses_and_duplicates_nothing(x_source, api):
-    # Which request is page 2 depends on query order: find it by running once.
-    services.source_download(source_id=x_source.pk)
-    page2_index = next(i for i, r in enumerate(api.requests, 1) if r.get("next_token") == PAGE2_TOKEN)
-    Tweet.objects.all().delete()
-    SourceCursor.objects.all().delete()
-    api.requests.clear()
-
-    api.fail_on[page2_index] = rate_limited(reset_in=900)
+    api.fail_once(rate_limited(reset_in=900), when=is_page2)
     first = services.source_download(source_id=x_source.pk).run
     assert first.status == IngestionRun.Status.RATE_LIMITED
     assert Tweet.objects.count() == 3  # page 1 kept
     cursor = SourceCursor.objects.filter(source=x_source, query__contains='"naco"').first()
     assert cursor is None or cursor.newest_id == ""  # did not move past the missing page
 
-    api.fail_on.clear()
     Source.objects.filter(pk=x_source.pk).update(retry_at=None)
     second = services.source_download(source_id=x_source.pk).run
     assert (second.new, second.duplicate) == (2, 3)
@@ -222,20 +223,13 @@ def test_rate_limit_mid_pagination_loses_and_duplicates_nothing(x_source, api):
 
 @pytest.mark.django_db(transaction=True)
 def test_run_dying_mid_pagination_is_recorded_and_the_rerun_completes(x_source, api):
-    services.source_download(source_id=x_source.pk)
-    page2_index = next(i for i, r in enumerate(api.requests, 1) if r.get("next_token") == PAGE2_TOKEN)
-    Tweet.objects.all().delete()
-    SourceCursor.objects.all().delete()
-    api.requests.clear()
-
-    api.fail_on[page2_index] = (503, {"content-type": "application/json"}, {"title": "Service Unavailable"})
+    api.fail_once((503, {"content-type": "application/json"}, {"title": "Service Unavailable"}), when=is_page2)
     with pytest.raises(Exception, match="503"):
         services.source_download(source_id=x_source.pk)
     failed = IngestionRun.objects.filter(source=x_source).latest("started_at")
     assert failed.status == IngestionRun.Status.FAILED and "503" in failed.message
     assert Tweet.objects.count() == 3
 
-    api.fail_on.clear()
     services.source_download(source_id=x_source.pk)
     assert Tweet.objects.count() == 5
     assert Tweet.objects.values("platform_id").distinct().count() == 5
