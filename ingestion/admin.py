@@ -8,16 +8,24 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from .models import Category, IngestionRun, RawBatch, Source, SourceCursor, Term, Tweet
+from .models import Category, IngestionRun, RawBatch, Source, SourceCursor, Term, TermCategory, Tweet
 from .resources import CategoryResource, TermResource
 
 
 class TermInline(admin.TabularInline):
-    model = Term.categories.through
+    model = TermCategory
     extra = 1
     verbose_name = _("término")
     verbose_name_plural = _("términos")
     autocomplete_fields = ["term"]
+
+
+class TermCategoryInline(admin.TabularInline):
+    model = TermCategory
+    extra = 1
+    verbose_name = _("categoría")
+    verbose_name_plural = _("categorías")
+    autocomplete_fields = ["category"]
 
 
 @admin.register(Category)
@@ -43,7 +51,7 @@ class TermAdmin(ImportExportModelAdmin):
     list_display = ["text", "category_list", "active", "updated_at"]
     list_filter = ["active", "categories"]
     search_fields = ["text", "notes"]
-    filter_horizontal = ["categories"]
+    inlines = [TermCategoryInline]
     actions = ["activate", "deactivate"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Term]:
@@ -88,7 +96,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 @admin.register(IngestionRun)
 class IngestionRunAdmin(admin.ModelAdmin):
-    list_display = ["id", "source", "label", "status", "started_at", "finished_at", "fetched", "new", "duplicate", "rejected"]
+    list_display = ["id", "source", "label", "status", "started_at", "fetched", "new", "duplicate", "rejected"]
     list_filter = ["status", "source"]
     search_fields = ["label", "message"]
     date_hierarchy = "started_at"
@@ -114,10 +122,14 @@ class RawBatchAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ["path", "source", "run", "records", "size_bytes", "created_at"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
 
 @admin.register(Tweet)
 class TweetAdmin(admin.ModelAdmin):
-    list_display = ["platform_id", "short_text", "created_at", "state", "country_code", "is_retweet"]
+    list_display = ["short_text", "created_at", "state", "country_code"]
+    list_per_page = 50
     list_filter = ["categories", "state", "country_code", "state_evidence", "is_retweet", "lang", "source"]
     search_fields = ["platform_id", "text", "author_handle"]
     date_hierarchy = "created_at"

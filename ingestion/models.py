@@ -5,6 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .geo import STATE_NAMES
+
+STATE_CHOICES = sorted(STATE_NAMES.items(), key=lambda item: item[1])
+
 
 class Category(models.Model):
     """A discrimination motive (COPRED catalogue), managed by admins."""
@@ -29,7 +33,9 @@ class Term(models.Model):
     """A word or phrase of the dictionary; a post containing it is downloaded."""
 
     text = models.CharField(_("término"), max_length=120, unique=True)
-    categories = models.ManyToManyField(Category, related_name="terms", verbose_name=_("categorías"))
+    categories = models.ManyToManyField(
+        Category, through="TermCategory", related_name="terms", verbose_name=_("categorías")
+    )
     active = models.BooleanField(_("activo"), default=True)
     notes = models.TextField(_("notas"), blank=True)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
@@ -42,6 +48,21 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class TermCategory(models.Model):
+    """A term's membership in a category (a term may belong to several, e.g. "feminazi")."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, verbose_name=_("término"))
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, verbose_name=_("categoría"))
+
+    class Meta:
+        verbose_name = _("término de la categoría")
+        verbose_name_plural = _("términos de la categoría")
+        constraints = [models.UniqueConstraint(fields=["term", "category"], name="term_category_unique")]
+
+    def __str__(self) -> str:
+        return self.term.text
 
 
 class Source(models.Model):
@@ -190,15 +211,21 @@ class Tweet(models.Model):
     categories = models.ManyToManyField(
         Category, through="TweetCategory", related_name="tweets", verbose_name=_("categorías")
     )
-    state = models.CharField(_("estado"), max_length=3, blank=True, db_index=True)
+    state = models.CharField(_("estado"), max_length=3, blank=True, db_index=True, choices=STATE_CHOICES)
     country_code = models.CharField(_("país"), max_length=2, blank=True)
     state_confidence = models.FloatField(_("confianza del estado"), default=0.0)
     state_evidence = models.CharField(
         _("evidencia del estado"), max_length=16, choices=Evidence.choices, blank=True
     )
-    source = models.ForeignKey(Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    run = models.ForeignKey(IngestionRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    raw_batch = models.ForeignKey(RawBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    source = models.ForeignKey(
+        Source, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("fuente")
+    )
+    run = models.ForeignKey(
+        IngestionRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("ejecución")
+    )
+    raw_batch = models.ForeignKey(
+        RawBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("lote crudo")
+    )
     ingested_at = models.DateTimeField(_("ingresado"), auto_now_add=True)
 
     class Meta:
@@ -229,3 +256,6 @@ class TweetCategory(models.Model):
             models.Index(fields=["category", "created_at"], name="tweetcat_cat_created_idx"),
             models.Index(fields=["category", "state", "created_at"], name="tweetcat_cat_state_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.tweet_id}:{self.category_id}"

@@ -6,13 +6,13 @@ from collections import defaultdict
 from django.db.models import QuerySet
 
 from .matching import DictionaryTerm, Matcher
-from .models import Category, IngestionRun, Source, Term
+from .models import Category, IngestionRun, Source, Term, TermCategory
 
 
 def dictionary_terms_active() -> list[DictionaryTerm]:
     """Active terms with their active categories; a term with no active category is left out."""
     categories: dict[int, list[str]] = defaultdict(list)
-    through = Term.categories.through.objects.filter(
+    through = TermCategory.objects.filter(
         term__active=True, category__active=True
     ).values_list("term_id", "category__slug")
     for term_id, slug in through:

@@ -104,7 +104,9 @@ LOGIN_URL = "admin:login"
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "es-mx"
-LANGUAGES = [("es", "Español"), ("en", "English")]
+# Spanish only until a translation is complete: a browser asking for English would
+# otherwise get an English admin around Spanish pages.
+LANGUAGES = [("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="America/Mexico_City")
 USE_I18N = True

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,6 @@ import responses
 from ingestion import services
 from ingestion.models import IngestionRun, RawBatch, Source, SourceCursor, Tweet
 from ingestion.sources.x_api import QUERY_MAX_CHARS, x_queries_build
-from tests.factories import SourceFactory
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "xapi"
 SEARCH_URL = "https://api.twitter.com/2/tweets/search/recent"

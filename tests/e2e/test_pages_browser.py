@@ -1,0 +1,233 @@
+"""The pages as a visitor sees them in Chromium: the dashboard home and the Spanish admin.
+
+Data is built in the test thread before the page is driven; the live server's
+thread serves it from the same (committed) test database.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from playwright.sync_api import Locator, Page, expect
+
+from ingestion import services
+from ingestion.geo import STATE_NAMES
+from ingestion.models import IngestionRun, Tweet
+from ingestion.sources.replay import demo_corpus
+
+pytestmark = pytest.mark.browser
+
+CATEGORY_NAMES = ["Apariencia", "Discapacidad", "Edad", "Género", "Ideología", "Orientación sexual", "Religión"]
+DEMO_COUNT = 120
+PASSWORD = "clave-de-prueba-9471"
+
+
+@pytest.fixture
+def demo_data(dictionary, archive_dir) -> IngestionRun:
+    source, _ = services.demo_source_get_or_create()
+    return services.demo_backlog_load(source=source, count=DEMO_COUNT, spread=datetime.timedelta(days=14))
+
+
+@pytest.fixture
+def staff_user(transactional_db):
+    return get_user_model().objects.create_user(username="analista", password=PASSWORD, is_staff=True)
+
+
+@pytest.fixture
+def superuser(transactional_db):
+    return get_user_model().objects.create_superuser(username="admin", email="admin@example.org", password=PASSWORD)
+
+
+def table_rows(page: Page, testid: str) -> list[list[str]]:
+    """The body of a dashboard table as the visitor reads it, cell by cell."""
+    rows = page.get_by_test_id(testid).locator("tbody tr")
+    return [[cell.strip() for cell in row.locator("td").all_inner_texts()] for row in rows.all()]
+
+
+def as_number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def column(page: Page, field: str) -> list[str]:
+    """One column of an admin change list (Django gives each cell the class field-<name>)."""
+    return [text.strip() for text in page.locator(f"#result_list tbody td.field-{field}, #result_list tbody th.field-{field}").all_inner_texts()]
+
+
+def most_common_state() -> tuple[str, int]:
+    row = Tweet.objects.exclude(state="").values("state").annotate(n=Count("id")).order_by("-n", "state").first()
+    assert row, "the demo data should attribute some posts to a state"
+    return row["state"], row["n"]
+
+
+def sidebar_filter(page: Page, title: str) -> Locator:
+    return page.locator(f'#changelist-filter details[data-filter-title="{title}"]')
+
+
+# --- Dashboard home -------------------------------------------------------------------
+
+def test_home_on_an_empty_database_shows_the_empty_state(site):
+    site.visit("/", screenshot="home-empty")
+    page = site.page
+
+    expect(page).to_have_title("Discriminamómetro")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Panorama de la ingesta")
+    expect(page.get_by_test_id("empty-state")).to_contain_text("Todavía no hay publicaciones")
+    expect(page.get_by_test_id("totals")).to_have_count(0)
+    expect(page.locator("main .num")).to_have_count(0)
+    expect(page.locator("main table")).to_have_count(0)
+    expect(page.get_by_role("link", name="Entrar")).to_be_visible()
+
+
+def test_home_with_demo_data_shows_totals_categories_and_states(site, demo_data):
+    site.visit("/", screenshot="home-demo-anonymous")
+    page = site.page
+
+    totals = page.get_by_test_id("totals")
+    expect(totals.locator(".card").filter(has_text="publicaciones en total").locator(".num")).to_have_text(str(DEMO_COUNT))
+    attributed = as_number(totals.locator(".card").filter(has_text="atribuidas a un estado").locator(".num").inner_text())
+    assert 0 < attributed <= DEMO_COUNT
+
+    categories = table_rows(page, "categories")
+    assert [row[0] for row in categories] == CATEGORY_NAMES
+    assert any(as_number(row[2]) > 0 for row in categories), categories
+
+    states = table_rows(page, "states")
+    assert states, "the states table is empty"
+    assert all(as_number(n) > 0 for _, n in states)
+    assert sum(as_number(n) for _, n in states) <= attributed
+
+
+def test_anonymous_visitor_sees_neither_downloads_nor_author_handles(site, demo_data):
+    site.visit("/")
+    page = site.page
+
+    expect(page.get_by_test_id("totals")).to_be_visible()
+    expect(page.get_by_role("heading", name="Últimas descargas")).to_have_count(0)
+    expect(page.get_by_test_id("runs")).to_have_count(0)
+
+    loaded = set(Tweet.objects.exclude(author_handle="").values_list("author_handle", flat=True))
+    assert loaded, "the demo data should carry author handles"
+    handles = {item["author"]["username"] for item in demo_corpus()}
+    html = page.content()
+    assert [h for h in sorted(handles) if h in html] == []
+
+
+def test_staff_user_sees_the_latest_downloads(site, demo_data, staff_user):
+    site.log_in(username=staff_user.username, password=PASSWORD)
+    site.settle(screenshot="home-demo-staff")
+    page = site.page
+
+    expect(page.get_by_role("heading", name="Últimas descargas")).to_be_visible()
+    runs = table_rows(page, "runs")
+    assert len(runs) == 1
+    source_name, _started, status, new, duplicate, rejected = runs[0]
+    assert source_name == "Demostración (corpus sintético)"
+    assert status == "completada"
+    assert (as_number(new), as_number(duplicate), as_number(rejected)) == (DEMO_COUNT, 0, 0)
+    expect(page.get_by_role("button", name="Salir")).to_be_visible()
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    # A mobile browser widens its viewport to fit content that overflows, so
+    # innerWidth alone would hide the overflow: compare with the screen as well.
+    assert page.viewport_size is not None
+    screen_width = page.viewport_size["width"]
+    assert scroll_width <= min(inner_width, screen_width), (
+        f"horizontal scroll on a phone: {scroll_width}px of content on a {screen_width}px screen"
+    )
+
+
+def test_home_fits_a_phone_screen(phone_site, demo_data):
+    phone_site.visit("/", screenshot="home-phone")
+    page = phone_site.page
+
+    expect(page.get_by_test_id("categories")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+
+
+def test_staff_downloads_table_scrolls_inside_its_box_on_a_phone(phone_site, demo_data, staff_user):
+    phone_site.log_in(username=staff_user.username, password=PASSWORD)
+    phone_site.settle(screenshot="home-phone-staff")
+    page = phone_site.page
+
+    expect(page.get_by_test_id("runs")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+
+
+# --- Admin ----------------------------------------------------------------------------
+
+@pytest.fixture
+def admin_site(site, demo_data, superuser):
+    site.log_in(username=superuser.username, password=PASSWORD, next_path="/admin/")
+    site.settle(screenshot="admin-index")
+    expect(site.page.get_by_role("heading", name="Sitio administrativo")).to_be_visible()
+    return site
+
+
+def test_admin_lists_the_categories_and_shows_the_terms_of_one(admin_site):
+    page = admin_site.page
+    admin_site.visit("/admin/ingestion/category/", screenshot="admin-categories")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Seleccione categoría a modificar")
+    assert sorted(column(page, "name")) == CATEGORY_NAMES
+
+    page.locator("#result_list").get_by_role("link", name="Género", exact=True).click()
+    admin_site.settle(screenshot="admin-category-genero")
+    expect(page.locator("#id_name")).to_have_value("Género")
+    terms = page.locator(".inline-group")
+    expect(terms).to_contain_text("Términos")
+    expect(terms).to_contain_text("feminazi")
+
+
+def test_admin_terms_filter_by_category_and_search(admin_site):
+    page = admin_site.page
+    admin_site.visit("/admin/ingestion/term/", screenshot="admin-terms")
+    everything = len(column(page, "text"))
+
+    sidebar_filter(page, "categorías").get_by_role("link", name="Género", exact=True).click()
+    admin_site.settle(screenshot="admin-terms-genero")
+    expect(page).to_have_url(re.compile(r"categories__id__exact=\d+"))
+    in_category = column(page, "text")
+    assert "feminazi" in in_category and "naco" not in in_category
+    assert 0 < len(in_category) < everything
+    assert all("Género" in names for names in column(page, "category_list"))
+
+    admin_site.visit("/admin/ingestion/term/")
+    page.locator("#searchbar").fill("naco")
+    page.locator("#searchbar").press("Enter")
+    admin_site.settle(screenshot="admin-terms-search")
+    found = column(page, "text")
+    assert "naco" in found
+    assert all("naco" in text for text in found)
+
+
+def test_admin_shows_the_demo_backlog_run_with_its_counts(admin_site, demo_data):
+    page = admin_site.page
+    admin_site.visit("/admin/ingestion/ingestionrun/", screenshot="admin-runs")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Seleccione ejecución de ingesta a modificar")
+    row = page.locator("#result_list tbody tr").filter(has_text="demo backlog")
+    expect(row).to_have_count(1)
+    expect(row.locator("td.field-source")).to_have_text("Demostración (corpus sintético)")
+    expect(row.locator("td.field-status")).to_have_text("completada")
+    for field, expected in {"fetched": DEMO_COUNT, "new": DEMO_COUNT, "duplicate": 0, "rejected": 0}.items():
+        expect(row.locator(f"td.field-{field}")).to_have_text(str(expected))
+
+
+def test_admin_publications_filter_by_state(admin_site):
+    page = admin_site.page
+    admin_site.visit("/admin/ingestion/tweet/", screenshot="admin-tweets")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Seleccione publicación a modificar")
+
+    state, count = most_common_state()
+    name = STATE_NAMES[state]  # the admin shows state names, not codes
+    sidebar_filter(page, "estado").get_by_role("link", name=name, exact=True).click()
+    admin_site.settle(screenshot="admin-tweets-state")
+    expect(page).to_have_url(re.compile(rf"[?&]state(__exact)?={state}(&|$)"))
+    states = column(page, "state")
+    assert states == [name] * count
+
