@@ -1,0 +1,1 @@
+"""Reproducible speed measurements (`make bench`) and the synthetic data they run on."""
