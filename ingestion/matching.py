@@ -33,9 +33,22 @@ _FOLD_TABLE = _build_fold_table()
 _SPACE_RE = re.compile(r"[\s_]+")
 
 
+_ACCENTED_RE = re.compile("[\u00c0-\u024f]")
+
+
+def _accent_strip(found: re.Match[str]) -> str:
+    return _FOLD_TABLE.get(ord(found.group()), found.group())
+
+
 def text_fold(text: str) -> str:
     """Lower-case and strip accents without changing the string's length."""
-    return text.translate(_FOLD_TABLE)
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer ("İ"): fold one by one
+        return text.translate(_FOLD_TABLE)
+    if low.isascii():
+        return low
+    # str.translate with a dict costs a lookup per character; a post has few accents.
+    return _ACCENTED_RE.sub(_accent_strip, low)
 
 
 def term_normalize(term: str) -> str:

@@ -111,7 +111,9 @@ def v2_tweet_parse(
     body = original or tweet  # a retweet carries the original's full text and entities
     text = text_check(_v2_full_text(body) if original else _v2_full_text(tweet))
     author = tweet.get("author") or users.get(str(tweet.get("author_id", "")), {})
-    entities = body.get("entities") or {}
+    note = body.get("note_tweet")
+    # A long post's entities cover its full text only in note_tweet.entities.
+    entities = (note.get("entities") if isinstance(note, dict) else None) or body.get("entities") or {}
     place = _v2_place(tweet, places)
     latitude, longitude = _v2_coordinates(tweet)
     hashtags, mentions, urls = entities_from_text(text) if not entities else (

@@ -1,7 +1,9 @@
 """Writes for ingestion: runs, downloads from sources, and file imports."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -198,11 +200,12 @@ def tweets_import_file(
     context = store_context_build(source=source, run=run)
     batch_size = batch_size or settings.INGESTION["BATCH_SIZE"]
     try:
-        for records, errors in _batched(reader.records(), batch_size):
-            stored = records_store_batch(run=run, records=records, errors=errors, context=context)
-            _summary_add(summary, records=records, errors=errors, stored=stored)
-            if on_batch:
-                on_batch(summary)
+        with _gc_relaxed():
+            for records, errors in _batched(reader.records(), batch_size):
+                stored = records_store_batch(run=run, records=records, errors=errors, context=context)
+                _summary_add(summary, records=records, errors=errors, stored=stored)
+                if on_batch:
+                    on_batch(summary)
     except BaseException as error:  # KeyboardInterrupt included: the run must not stay "running"
         ingestion_run_finish(run=run, status=IngestionRun.Status.FAILED, message=f"{type(error).__name__}: {error}")
         raise
@@ -213,6 +216,24 @@ def tweets_import_file(
 
 class FileImportBusy(Exception):
     pass
+
+
+@contextlib.contextmanager
+def _gc_relaxed() -> Iterator[None]:
+    """Collect garbage less often while importing.
+
+    A batch allocates hundreds of thousands of short-lived objects and no
+    reference cycles worth chasing; the default thresholds run the collector
+    over them again and again (about a tenth of the import's time).
+    """
+    previous = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+        gc.unfreeze()
 
 
 def _summary_add(summary: ImportSummary, *, records: list[TweetRecord], errors: list[RecordError], stored: StoreResult) -> None:

@@ -1,9 +1,8 @@
 """Store posts: match the dictionary, attribute a state, and insert each post once.
 
 On PostgreSQL a batch is copied into a temporary table and inserted with
-`ON CONFLICT DO NOTHING`, which is what makes 20,000 posts a second possible and
-keeps concurrent writers from duplicating a post. Other databases (the embedded
-SQLite) take the ORM path.
+`ON CONFLICT DO NOTHING`: the fastest way in, and concurrent writers cannot
+duplicate a post. Other databases (the embedded SQLite) take the ORM path.
 """
 from __future__ import annotations
 
@@ -28,7 +27,6 @@ _COLUMNS = (
     "state", "country_code", "state_confidence", "state_evidence", "source_id", "run_id",
     "raw_batch_id", "ingested_at",
 )
-_JSON_COLUMNS = {"hashtags", "mentions", "urls", "metrics", "matches"}
 
 
 @dataclass(slots=True)
@@ -48,8 +46,30 @@ class StoreContext:
     raw_batch: RawBatch | None
     now: datetime
 
+    @property
+    def source_id(self) -> int | None:
+        return self.source.pk if self.source else None
 
-def _enrich(record: TweetRecord, context: StoreContext) -> tuple[dict[str, Any], list[int]]:
+    @property
+    def run_id(self) -> int | None:
+        return self.run.pk if self.run else None
+
+    @property
+    def raw_batch_id(self) -> int | None:
+        return self.raw_batch.pk if self.raw_batch else None
+
+
+_EMPTY_LIST_JSON = "[]"
+
+
+def _json(value: list[Any] | dict[str, Any]) -> str:
+    if not value:  # most posts: skip the encoder
+        return _EMPTY_LIST_JSON if isinstance(value, list) else "{}"
+    return orjson.dumps(value).decode()
+
+
+def _row(record: TweetRecord, context: StoreContext) -> tuple[tuple[Any, ...], list[int]]:
+    """The post's values in `_COLUMNS` order (JSON already encoded), and its category ids."""
     found = context.matcher.match(record.text)
     place = geo.location_attribute(
         place_name=record.place_name,
@@ -58,44 +78,40 @@ def _enrich(record: TweetRecord, context: StoreContext) -> tuple[dict[str, Any],
         longitude=record.longitude,
         profile_location=record.author_location,
     )
-    row = {
-        "platform_id": record.platform_id, "text": record.text, "lang": record.lang,
-        "created_at": record.created_at, "author_id": record.author_id,
-        "author_handle": record.author_handle, "author_name": record.author_name,
-        "author_location": record.author_location, "place_name": record.place_name,
-        "place_country_code": record.place_country_code, "latitude": record.latitude,
-        "longitude": record.longitude, "is_retweet": record.is_retweet,
-        "is_quote": record.is_quote, "is_reply": record.is_reply, "hashtags": record.hashtags,
-        "mentions": record.mentions, "urls": record.urls, "metrics": record.metrics,
-        "matches": [m.as_dict() for m in found.matches], "state": place.state,
-        "country_code": place.country_code, "state_confidence": place.confidence,
-        "state_evidence": place.evidence,
-        "source_id": context.source.pk if context.source else None,
-        "run_id": context.run.pk if context.run else None,
-        "raw_batch_id": context.raw_batch.pk if context.raw_batch else None,
-        "ingested_at": context.now,
-    }
-    category_ids = [context.category_ids[s] for s in found.categories if s in context.category_ids]
-    return row, category_ids
+    row = (
+        record.platform_id, record.text, record.lang, record.created_at, record.author_id,
+        record.author_handle, record.author_name, record.author_location, record.place_name,
+        record.place_country_code, record.latitude, record.longitude, record.is_retweet,
+        record.is_quote, record.is_reply, _json(record.hashtags), _json(record.mentions),
+        _json(record.urls), _json(record.metrics), _json([m.as_dict() for m in found.matches]),
+        place.state, place.country_code, place.confidence, place.evidence, context.source_id,
+        context.run_id, context.raw_batch_id, context.now,
+    )
+    return row, [context.category_ids[s] for s in found.categories if s in context.category_ids]
 
 
 def tweets_store(*, records: Sequence[TweetRecord], context: StoreContext) -> StoreResult:
     """Insert the batch's posts that are not stored yet; count the others as duplicates.
 
-    Must run inside a transaction: the caller commits the posts together with
-    the cursor that says they were read.
+    Posts already stored are set aside before matching and attribution, so
+    importing a file again costs little. The insert itself still ignores
+    conflicts: another run may store the same post between the check and the
+    insert. Must run inside a transaction: the caller commits the posts together
+    with the cursor that says they were read.
     """
     unique: dict[str, TweetRecord] = {}
     for record in records:
         unique.setdefault(record.platform_id, record)
-    result = StoreResult(duplicate=len(records) - len(unique))
-    if not unique:
-        return result
-    enriched = [_enrich(record, context) for record in unique.values()]
-    inserted = _store_postgres(enriched) if connection.vendor == "postgresql" else _store_orm(enriched)
-    result.new = inserted
-    result.duplicate += len(unique) - inserted
-    return result
+    existing = _stored_ids(list(unique))
+    rows = [_row(record, context) for pid, record in unique.items() if pid not in existing]
+    inserted = (_store_postgres if connection.vendor == "postgresql" else _store_orm)(rows) if rows else 0
+    return StoreResult(new=inserted, duplicate=len(records) - inserted)
+
+
+def _stored_ids(platform_ids: list[str]) -> set[str]:
+    if not platform_ids:
+        return set()
+    return set(Tweet.objects.filter(platform_id__in=platform_ids).values_list("platform_id", flat=True))
 
 
 _STAGE_SQL = """
@@ -128,18 +144,14 @@ SELECT count(*) FROM inserted
 """
 
 
-def _copy_value(column: str, value: Any) -> Any:
-    return orjson.dumps(value).decode() if column in _JSON_COLUMNS else value
-
-
-def _store_postgres(enriched: list[tuple[dict[str, Any], list[int]]]) -> int:
+def _store_postgres(rows: list[tuple[tuple[Any, ...], list[int]]]) -> int:
     columns = ", ".join(_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(_STAGE_SQL)
         raw = cursor.cursor  # the psycopg cursor, for COPY
         with raw.copy(f"COPY ingest_stage ({columns}, category_ids) FROM STDIN") as copy:
-            for row, category_ids in enriched:
-                copy.write_row([_copy_value(c, row[c]) for c in _COLUMNS] + [category_ids])
+            for values, category_ids in rows:
+                copy.write_row((*values, category_ids))
         cursor.execute(_INSERT_SQL.format(columns=columns))
         (inserted,) = cursor.fetchone()
         # ON COMMIT DELETE ROWS empties the stage at commit; empty it now too in case
@@ -148,12 +160,16 @@ def _store_postgres(enriched: list[tuple[dict[str, Any], list[int]]]) -> int:
     return int(inserted)
 
 
-def _store_orm(enriched: list[tuple[dict[str, Any], list[int]]]) -> int:
-    ids = [row["platform_id"] for row, _ in enriched]
+def _store_orm(rows: list[tuple[tuple[Any, ...], list[int]]]) -> int:
+    json_columns = {"hashtags", "mentions", "urls", "metrics", "matches"}
+    fresh = []
+    for values, category_ids in rows:
+        fields = dict(zip(_COLUMNS, values, strict=True))
+        for name in json_columns:
+            fields[name] = orjson.loads(fields[name])
+        fresh.append((Tweet(**fields), category_ids))
     with transaction.atomic():
-        existing = set(Tweet.objects.filter(platform_id__in=ids).values_list("platform_id", flat=True))
-        fresh = [(row, cats) for row, cats in enriched if row["platform_id"] not in existing]
-        tweets = Tweet.objects.bulk_create([Tweet(**row) for row, _ in fresh], batch_size=500)
+        tweets = Tweet.objects.bulk_create([tweet for tweet, _ in fresh], batch_size=500)
         links = [
             TweetCategory(tweet_id=tweet.pk, category_id=cat, created_at=tweet.created_at, state=tweet.state)
             for tweet, (_, cats) in zip(tweets, fresh, strict=True)

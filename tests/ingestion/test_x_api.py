@@ -127,6 +127,7 @@ def test_download_follows_pagination_and_stores_each_post_once(x_source, api, ar
     retweet = Tweet.objects.get(platform_id="1991234567890000005")
     assert retweet.is_retweet
     assert retweet.text.endswith("nadie hace nada. #NoEsNormal")  # the original's full text
+    assert retweet.hashtags == ["NoEsNormal"]  # from note_tweet.entities, past character 280
     assert retweet.author_handle == "caro_mendez"
     assert retweet.matches[0]["term"] == "naco"
     assert list(retweet.categories.values_list("slug", flat=True)) == ["apariencia"]
