@@ -49,10 +49,21 @@ def id_check(value: Any) -> str:
     return ident
 
 
+def _clip(value: Any, limit: int) -> str:
+    """A field as text of at most `limit` characters ("" for a missing one)."""
+    if not value:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[:limit]
+
+
 def datetime_parse(value: Any, *, field: str = "created_at") -> datetime | None:
     if value in (None, "", "NA"):
         return None
-    parsed = parse_datetime(str(value).strip().replace("Z", "+00:00")) if isinstance(value, str) else None
+    try:
+        parsed = datetime.fromisoformat(value)  # the API's own form, fast
+    except (TypeError, ValueError):
+        parsed = parse_datetime(str(value).strip().replace("Z", "+00:00")) if isinstance(value, str) else None
     if parsed is None:
         raise RecordInvalid(f"la fecha en '{field}' no se entiende: {value!r}")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -70,26 +81,26 @@ def float_parse(value: Any) -> float | None:
 # --- X API v2 ----------------------------------------------------------------
 
 def _entity_list(entities: Mapping[str, Any], kind: str, key: str) -> list[str]:
-    return [str(item.get(key, "")) for item in entities.get(kind) or [] if isinstance(item, Mapping)]
+    return [str(item.get(key, "")) for item in entities.get(kind) or () if isinstance(item, dict)]
 
 
 def _v2_full_text(tweet: Mapping[str, Any]) -> str:
     note = tweet.get("note_tweet")
-    if isinstance(note, Mapping) and note.get("text"):
+    if isinstance(note, dict) and note.get("text"):
         return str(note["text"])  # posts longer than 280 characters
     return tweet.get("text")  # type: ignore[return-value]
 
 
 def _v2_place(tweet: Mapping[str, Any], places: Mapping[str, Mapping[str, Any]]) -> Mapping[str, Any]:
     geo = tweet.get("geo") or {}
-    if isinstance(geo.get("place"), Mapping):  # flattened exports embed the place
+    if isinstance(geo.get("place"), dict):  # flattened exports embed the place
         return geo["place"]
     return places.get(str(geo.get("place_id", "")), {})
 
 
 def _v2_coordinates(tweet: Mapping[str, Any]) -> tuple[float | None, float | None]:
     point = (tweet.get("geo") or {}).get("coordinates") or {}
-    pair = point.get("coordinates") if isinstance(point, Mapping) else None
+    pair = point.get("coordinates") if isinstance(point, dict) else None
     if isinstance(pair, list) and len(pair) == 2:
         return float_parse(pair[1]), float_parse(pair[0])  # GeoJSON order is [lon, lat]
     return None, None
@@ -103,7 +114,7 @@ def v2_tweet_parse(
     referenced: Mapping[str, Mapping[str, Any]],
 ) -> TweetRecord:
     """One tweet object of an X API v2 response, with its page's expansions."""
-    if not isinstance(tweet, Mapping):
+    if not isinstance(tweet, dict):
         raise RecordInvalid("el elemento no es un objeto JSON")
     platform_id = id_check(tweet.get("id"))
     kinds = {ref.get("type"): str(ref.get("id")) for ref in tweet.get("referenced_tweets") or []}
@@ -125,13 +136,13 @@ def v2_tweet_parse(
         platform_id=platform_id,
         text=text,
         created_at=datetime_parse(tweet.get("created_at")),
-        lang=str(tweet.get("lang") or "")[:8],
-        author_id=str(tweet.get("author_id") or author.get("id") or ""),
-        author_handle=str(author.get("username") or "")[:64],
-        author_name=str(author.get("name") or "")[:255],
-        author_location=str(author.get("location") or "")[:255],
-        place_name=str(place.get("full_name") or "")[:255],
-        place_country_code=str(place.get("country_code") or "")[:2].upper(),
+        lang=_clip(tweet.get("lang"), 8),
+        author_id=_clip(tweet.get("author_id") or author.get("id"), 64),
+        author_handle=_clip(author.get("username"), 64),
+        author_name=_clip(author.get("name"), 255),
+        author_location=_clip(author.get("location"), 255),
+        place_name=_clip(place.get("full_name"), 255),
+        place_country_code=_clip(place.get("country_code"), 2).upper(),
         latitude=latitude,
         longitude=longitude,
         is_retweet="retweeted" in kinds,
@@ -145,7 +156,7 @@ def v2_tweet_parse(
 
 
 def _index_by_id(items: Any) -> dict[str, Mapping[str, Any]]:
-    return {str(item.get("id")): item for item in items or [] if isinstance(item, Mapping)}
+    return {str(item.get("id")): item for item in items or () if isinstance(item, dict)}
 
 
 def v2_page_parse(page: Mapping[str, Any]) -> Iterator[TweetRecord | RecordInvalid]:
@@ -154,7 +165,7 @@ def v2_page_parse(page: Mapping[str, Any]) -> Iterator[TweetRecord | RecordInval
     Yields a `RecordInvalid` in place of each tweet that cannot be used, so the
     others on the same page are kept.
     """
-    if not isinstance(page, Mapping):
+    if not isinstance(page, dict):
         yield RecordInvalid("la línea no es un objeto JSON")
         return
     if "data" not in page:
@@ -176,7 +187,7 @@ def v2_page_parse(page: Mapping[str, Any]) -> Iterator[TweetRecord | RecordInval
         try:
             yield v2_tweet_parse(tweet, users=users, places=places, referenced=referenced)
         except RecordInvalid as error:
-            ident = tweet.get("id") if isinstance(tweet, Mapping) else None
+            ident = tweet.get("id") if isinstance(tweet, dict) else None
             yield RecordInvalid(f"{error} [id {ident}]" if ident else str(error))
 
 

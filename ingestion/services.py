@@ -5,12 +5,13 @@ import contextlib
 import dataclasses
 import gc
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from .models import IngestionRun, RawBatch, Source, SourceCursor
 from .records import RecordError, TweetRecord
 from .sources import CursorUpdate, RateLimited, SourceBatch, source_adapter
 from .sources.files import FileReader
-from .store import StoreContext, StoreResult, tweets_store
+from .store import PreparedBatch, StoreContext, StoreResult, tweets_insert, tweets_prepare, tweets_store
 
 logger = logging.getLogger(__name__)
 
@@ -163,14 +164,6 @@ def source_file_get() -> Source:
     return source
 
 
-def records_store_batch(*, run: IngestionRun, records: list[TweetRecord], errors: list[RecordError], context: StoreContext) -> StoreResult:
-    """Store one batch of a file import with its counts, in one transaction."""
-    with transaction.atomic():
-        stored = tweets_store(records=records, context=context)
-        ingestion_run_add(run=run, fetched=len(records) + len(errors), stored=stored, errors=errors)
-    return stored
-
-
 # --- File imports ------------------------------------------------------------------
 
 @dataclass(slots=True)
@@ -201,11 +194,7 @@ def tweets_import_file(
     batch_size = batch_size or settings.INGESTION["BATCH_SIZE"]
     try:
         with _gc_relaxed():
-            for records, errors in _batched(reader.records(), batch_size):
-                stored = records_store_batch(run=run, records=records, errors=errors, context=context)
-                _summary_add(summary, records=records, errors=errors, stored=stored)
-                if on_batch:
-                    on_batch(summary)
+            _import_batches(reader=reader, run=run, context=context, summary=summary, batch_size=batch_size, on_batch=on_batch)
     except BaseException as error:  # KeyboardInterrupt included: the run must not stay "running"
         ingestion_run_finish(run=run, status=IngestionRun.Status.FAILED, message=f"{type(error).__name__}: {error}")
         raise
@@ -216,6 +205,44 @@ def tweets_import_file(
 
 class FileImportBusy(Exception):
     pass
+
+
+def _import_batches(
+    *, reader: FileReader, run: IngestionRun, context: StoreContext, summary: ImportSummary,
+    batch_size: int, on_batch: Callable[[ImportSummary], None] | None,
+) -> None:
+    """Prepare each batch here and store it on a second thread, so that parsing
+    and matching (Python) overlap with inserting and committing (PostgreSQL).
+
+    Inside a caller's transaction (or on SQLite) a second connection would not
+    see, nor be part of, that transaction: batches are then stored in turn.
+    """
+    def store(records: list[TweetRecord], errors: list[RecordError], prepared: PreparedBatch) -> None:
+        with transaction.atomic():
+            stored = tweets_insert(batch=prepared)
+            ingestion_run_add(run=run, fetched=len(records) + len(errors), stored=stored, errors=errors)
+        _summary_add(summary, records=records, errors=errors, stored=stored)
+        if on_batch:
+            on_batch(summary)
+
+    batches = _batched(reader.records(), batch_size)
+    if connection.in_atomic_block or connection.vendor != "postgresql":
+        for records, errors in batches:
+            store(records, errors, tweets_prepare(records=records, context=context))
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
+        pending: Future[None] | None = None
+        try:
+            for records, errors in batches:
+                prepared = tweets_prepare(records=records, context=context)
+                if pending is not None:
+                    pending.result()  # at most one batch in flight; re-raises its error
+                pending = writer.submit(store, records, errors, prepared)
+            if pending is not None:
+                pending.result()
+        finally:
+            # `connection` resolves per thread: inside the lambda it is the writer's own.
+            writer.submit(lambda: connection.close()).result()
 
 
 @contextlib.contextmanager

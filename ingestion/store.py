@@ -90,22 +90,41 @@ def _row(record: TweetRecord, context: StoreContext) -> tuple[tuple[Any, ...], l
     return row, [context.category_ids[s] for s in found.categories if s in context.category_ids]
 
 
-def tweets_store(*, records: Sequence[TweetRecord], context: StoreContext) -> StoreResult:
-    """Insert the batch's posts that are not stored yet; count the others as duplicates.
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """A batch's new posts as table rows, ready for `tweets_insert`."""
+
+    rows: list[tuple[tuple[Any, ...], list[int]]]
+    total: int  # posts in the batch, duplicates included
+
+
+def tweets_prepare(*, records: Sequence[TweetRecord], context: StoreContext) -> PreparedBatch:
+    """Match and attribute the posts that are not stored yet.
 
     Posts already stored are set aside before matching and attribution, so
-    importing a file again costs little. The insert itself still ignores
-    conflicts: another run may store the same post between the check and the
-    insert. Must run inside a transaction: the caller commits the posts together
-    with the cursor that says they were read.
+    importing a file again costs little.
     """
     unique: dict[str, TweetRecord] = {}
     for record in records:
         unique.setdefault(record.platform_id, record)
     existing = _stored_ids(list(unique))
     rows = [_row(record, context) for pid, record in unique.items() if pid not in existing]
-    inserted = (_store_postgres if connection.vendor == "postgresql" else _store_orm)(rows) if rows else 0
-    return StoreResult(new=inserted, duplicate=len(records) - inserted)
+    return PreparedBatch(rows=rows, total=len(records))
+
+
+def tweets_insert(*, batch: PreparedBatch) -> StoreResult:
+    """Insert prepared rows, ignoring any post stored meanwhile by another run.
+
+    Must run inside a transaction: the caller commits the posts together with
+    the cursor or counters that say they were read.
+    """
+    inserted = (_store_postgres if connection.vendor == "postgresql" else _store_orm)(batch.rows) if batch.rows else 0
+    return StoreResult(new=inserted, duplicate=batch.total - inserted)
+
+
+def tweets_store(*, records: Sequence[TweetRecord], context: StoreContext) -> StoreResult:
+    """Insert the batch's posts that are not stored yet; count the others as duplicates."""
+    return tweets_insert(batch=tweets_prepare(records=records, context=context))
 
 
 def _stored_ids(platform_ids: list[str]) -> set[str]:

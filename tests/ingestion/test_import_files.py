@@ -87,6 +87,22 @@ def test_duplicates_inside_a_file_and_across_runs_are_stored_once(jsonl):
     assert Tweet.objects.count() == 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_batches_stored_on_the_writer_thread_count_and_keep_everything(jsonl, dictionary):
+    # Outside a test transaction the import stores batches on a second thread.
+    lines = [v2_line(str(n), f"post {n}, qué naco") for n in range(25)]
+    lines[7] = "{roto"
+    lines += [v2_line("3", "repetido en otro lote")]
+    out, err, error = run_import(jsonl(lines), batch_size=4)
+    assert error is None
+    assert "26 leídas, 24 nuevas, 1 duplicadas, 1 rechazadas" in out
+    assert "línea 8: JSON mal formado" in err
+    assert Tweet.objects.count() == 24
+    assert Tweet.objects.filter(categories__slug="apariencia").count() == 24
+    run = IngestionRun.objects.get()
+    assert (run.status, run.fetched, run.new, run.duplicate, run.rejected) == ("partial", 26, 24, 1, 1)
+
+
 @pytest.mark.django_db
 def test_file_where_nothing_can_be_imported_exits_non_zero(jsonl):
     path = jsonl(["no es json", "{tampoco"])
