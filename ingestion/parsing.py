@@ -60,6 +60,7 @@ def _clip(value: Any, limit: int) -> str:
 def datetime_parse(value: Any, *, field: str = "created_at") -> datetime | None:
     if value in (None, "", "NA"):
         return None
+    parsed: datetime | None
     try:
         parsed = datetime.fromisoformat(value)  # the API's own form, fast
     except (TypeError, ValueError):
