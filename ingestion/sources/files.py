@@ -110,25 +110,22 @@ def _json_error(line: bytes, encoding: str, error: Exception) -> RecordInvalid:
     return RecordInvalid(f"JSON mal formado ({detail})")
 
 
-def read_csv(handle: IO[str], encoding: str, *, legacy: bool) -> Iterator[Parsed]:
+def csv_open(handle: IO[str]) -> tuple[csv.DictReader, list[str]]:
+    """A dict reader over a CSV with a header, and the header; refuses a file without one."""
     csv.field_size_limit(settings.INGESTION["MAX_LINE_BYTES"])
     reader = csv.DictReader(handle)
     try:
-        header = reader.fieldnames or []
+        header = [name.strip() for name in reader.fieldnames or []]
     except csv.Error as error:
         raise FileUnreadable(f"el encabezado del CSV no se puede leer: {error}") from None
     if not header:
         raise FileUnreadable("el CSV no tiene encabezado")
-    try:
-        columns = {} if legacy else csv_columns_resolve(list(header))
-    except RecordInvalid as error:
-        raise FileUnreadable(str(error)) from None
-    if legacy and not {"text", "id"} <= set(header):
-        raise FileUnreadable("no es un archivo base_<categoría>.csv: faltan las columnas text e id")
-    yield from _csv_rows(reader, encoding, columns=columns, legacy=legacy)
+    reader.fieldnames = header  # rows keyed by the trimmed names
+    return reader, header
 
 
-def _csv_rows(reader: csv.DictReader, encoding: str, *, columns: dict[str, str], legacy: bool) -> Iterator[Parsed]:
+def csv_dict_rows(reader: csv.DictReader, encoding: str) -> Iterator[tuple[int, dict[str, str] | RecordInvalid]]:
+    """Each row with the line it ends on; malformed rows and undecodable bytes become errors."""
     while True:
         try:
             row = next(reader)
@@ -137,21 +134,36 @@ def _csv_rows(reader: csv.DictReader, encoding: str, *, columns: dict[str, str],
         except csv.Error as error:
             yield reader.line_num, RecordInvalid(f"CSV mal formado: {error}")
             continue
-        line = reader.line_num
         if None in row:
-            yield line, RecordInvalid("la fila tiene más columnas que el encabezado")
+            yield reader.line_num, RecordInvalid("la fila tiene más columnas que el encabezado")
         elif any(isinstance(v, str) and _SURROGATE_RE.search(v) for v in row.values()):
-            yield line, _encoding_error(encoding)
+            yield reader.line_num, _encoding_error(encoding)
         else:
-            try:
-                yield line, legacy_csv_parse(row) if legacy else csv_row_parse(row, columns=columns)
-            except RecordInvalid as error:
-                yield line, error
+            yield reader.line_num, row
 
 
-def read_legacy_json(handle: IO[str], encoding: str, path: Path) -> Iterator[Parsed]:
+def read_csv(handle: IO[str], encoding: str, *, legacy: bool) -> Iterator[Parsed]:
+    reader, header = csv_open(handle)
+    try:
+        columns = {} if legacy else csv_columns_resolve(header)
+    except RecordInvalid as error:
+        raise FileUnreadable(str(error)) from None
+    if legacy and not {"text", "id"} <= set(header):
+        raise FileUnreadable("no es un archivo base_<categoría>.csv: faltan las columnas text e id")
+    for line, row in csv_dict_rows(reader, encoding):
+        if isinstance(row, RecordInvalid):
+            yield line, row
+            continue
+        try:
+            yield line, legacy_csv_parse(row) if legacy else csv_row_parse(row, columns=columns)
+        except RecordInvalid as error:
+            yield line, error
+
+
+def json_array_items(handle: IO[str], encoding: str, path: Path) -> list[Any]:
+    """The items of a file holding one JSON array (read whole, so size-capped)."""
     if path.stat().st_size > MAX_JSON_ARRAY_BYTES:
-        raise FileUnreadable("el arreglo JSON es demasiado grande; conviértalo a JSON lines (formato xapi)")
+        raise FileUnreadable("el arreglo JSON es demasiado grande; conviértalo a JSON lines")
     text = handle.read()
     if _SURROGATE_RE.search(text):
         raise FileUnreadable(str(_encoding_error(encoding)))
@@ -160,12 +172,22 @@ def read_legacy_json(handle: IO[str], encoding: str, path: Path) -> Iterator[Par
     except json.JSONDecodeError as error:
         raise FileUnreadable(f"JSON mal formado en la línea {error.lineno}: {error.msg}") from None
     if not isinstance(items, list):
-        raise FileUnreadable("se esperaba un arreglo JSON de tuits")
-    for index, item in enumerate(items, start=1):
+        raise FileUnreadable("se esperaba un arreglo JSON")
+    return items
+
+
+def read_legacy_json(handle: IO[str], encoding: str, path: Path) -> Iterator[Parsed]:
+    for index, item in enumerate(json_array_items(handle, encoding, path), start=1):
         try:
             yield index, legacy_json_parse(item)
         except RecordInvalid as error:
             yield index, error
+
+
+def text_open(path: Path, encoding: str) -> IO[str]:
+    """A file (gzipped or not) as text whose undecodable bytes are kept as markers."""
+    file_check(path)
+    return _open_text(open(path, "rb"), path, encoding)  # noqa: SIM115 (the caller closes it)
 
 
 class FileReader:

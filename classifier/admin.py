@@ -1,0 +1,25 @@
+"""Admin for the training table."""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import LabeledText
+
+
+@admin.register(LabeledText)
+class LabeledTextAdmin(admin.ModelAdmin):
+    list_display = ["short_text", "task", "label_list", "source", "split", "weak", "updated_at"]
+    list_filter = ["task", "source", "split", "weak"]
+    search_fields = ["text", "external_id"]
+    readonly_fields = ["created_at", "updated_at"]
+    list_per_page = 50
+    show_full_result_count = False
+
+    @admin.display(description=_("texto"))
+    def short_text(self, obj: LabeledText) -> str:
+        return obj.text[:90]
+
+    @admin.display(description=_("etiquetas"))
+    def label_list(self, obj: LabeledText) -> str:
+        return ", ".join(obj.labels) or "—"
