@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import LabeledText
+from .models import LabeledText, ModelVersion
 
 
 @admin.register(LabeledText)
@@ -23,3 +24,19 @@ class LabeledTextAdmin(admin.ModelAdmin):
     @admin.display(description=_("etiquetas"))
     def label_list(self, obj: LabeledText) -> str:
         return ", ".join(obj.labels) or "—"
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    list_display = ["task", "version", "status", "macro_f1", "created_at", "activated_at"]
+    list_filter = ["task", "status"]
+    search_fields = ["task", "reason"]
+    readonly_fields = [f.name for f in ModelVersion._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description=_("macro F1"))
+    def macro_f1(self, obj: ModelVersion) -> str:
+        value = obj.metrics.get("macro_f1")
+        return f"{value:.3f}" if isinstance(value, (int, float)) else "—"

@@ -40,3 +40,44 @@ class LabeledText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}/{self.source}/{self.external_id}"
+
+
+class ModelVersion(models.Model):
+    """A trained model of a task: its metrics, parameters and artifact, and whether it serves.
+
+    At most one version per task is active. A new version becomes active only
+    if its held-out macro F1 is not worse than the active one's on the same
+    held-out data (by more than a tolerance); otherwise it stays a candidate
+    with the reason recorded.
+    """
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", _("candidata")
+        ACTIVE = "active", _("activa")
+        RETIRED = "retired", _("retirada")
+        FAILED = "failed", _("fallida")
+
+    task = models.CharField(_("tarea"), max_length=64)
+    version = models.PositiveIntegerField(_("versión"))
+    status = models.CharField(_("estado"), max_length=16, choices=Status.choices, default=Status.CANDIDATE)
+    metrics = models.JSONField(_("métricas"), default=dict, blank=True)
+    params = models.JSONField(_("parámetros"), default=dict, blank=True)
+    artifact_path = models.CharField(_("artefacto"), max_length=512, blank=True)
+    artifact_sha256 = models.CharField(_("sha256 del artefacto"), max_length=64, blank=True)
+    reason = models.TextField(_("motivo"), blank=True)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    activated_at = models.DateTimeField(_("activada"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["task", "-version"]
+        verbose_name = _("versión de modelo")
+        verbose_name_plural = _("versiones de modelo")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "version"], name="modelversion_unique_version"),
+            models.UniqueConstraint(
+                fields=["task"], condition=models.Q(status="active"), name="modelversion_one_active_per_task"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} v{self.version} ({self.get_status_display()})"

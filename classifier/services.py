@@ -1,19 +1,25 @@
-"""Writes for the classifier: importing labelled data into `LabeledText`."""
+"""Writes for the classifier: labelled data imports and the model registry."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from ingestion.records import RecordError, RecordInvalid
 from ingestion.sources.files import FileUnreadable
 
 from .importers import READERS, ImportSpec, LabeledRow
-from .models import LabeledText
+from .models import LabeledText, ModelVersion
+from .registry import artifact_save
 from .task_definitions import task_labels
 
 BATCH_SIZE = 1000
+# How much worse (in held-out macro F1) a new version may be and still replace the active one.
+DEFAULT_TOLERANCE = 0.01
 _UPDATED_FIELDS = ("text", "labels", "weak", "split", "extra")
 
 
@@ -105,3 +111,62 @@ def _batch_store(*, spec: ImportSpec, rows: list[LabeledRow], summary: LabeledIm
         )
 
 
+
+
+# --- Registry ------------------------------------------------------------------------
+
+def model_version_register(*, task: str, model: Any, metrics: dict[str, Any], params: dict[str, Any]) -> ModelVersion:
+    """Record a trained model as a candidate, with its artifact saved to storage."""
+    for _attempt in range(3):
+        latest = ModelVersion.objects.filter(task=task).aggregate(Max("version"))["version__max"] or 0
+        try:
+            with transaction.atomic():
+                version = ModelVersion.objects.create(task=task, version=latest + 1, metrics=metrics, params=params)
+            break
+        except IntegrityError:
+            continue  # another training registered that number first; take the next
+    else:
+        raise RuntimeError(f"no se pudo numerar una versión nueva de {task}")
+    version.artifact_path, version.artifact_sha256 = artifact_save(task=task, version=version.version, obj=model)
+    version.save(update_fields=["artifact_path", "artifact_sha256"])
+    return version
+
+
+def model_version_promote(*, candidate: ModelVersion, tolerance: float = DEFAULT_TOLERANCE) -> ModelVersion:
+    """Activate the candidate unless it is worse than the active version on the same held-out data.
+
+    `candidate.metrics` must hold `macro_f1` and, when a version is active,
+    `active_macro_f1` and `active_version` measured on the candidate's held-out
+    split. The swap is one transaction: readers see the old or the new active
+    version, never none or two.
+    """
+    with transaction.atomic():
+        active = ModelVersion.objects.select_for_update().filter(task=candidate.task, status=ModelVersion.Status.ACTIVE).first()
+        reason = _promotion_refusal(candidate=candidate, active=active, tolerance=tolerance)
+        if reason:
+            candidate.reason = reason
+            candidate.save(update_fields=["reason"])
+            return candidate
+        if active is not None:
+            active.status = ModelVersion.Status.RETIRED
+            active.save(update_fields=["status"])
+        candidate.status = ModelVersion.Status.ACTIVE
+        candidate.activated_at = timezone.now()
+        candidate.reason = "" if active is None else f"Reemplaza a v{active.version}."
+        candidate.save(update_fields=["status", "activated_at", "reason"])
+    return candidate
+
+
+def _promotion_refusal(*, candidate: ModelVersion, active: ModelVersion | None, tolerance: float) -> str:
+    if active is None:
+        return ""
+    metrics = candidate.metrics
+    if metrics.get("active_version") != active.version or "active_macro_f1" not in metrics:
+        return f"No se evaluó contra la versión activa v{active.version} con los mismos datos; sigue como candidata."
+    mine, theirs = float(metrics["macro_f1"]), float(metrics["active_macro_f1"])
+    if mine < theirs - tolerance:
+        return (
+            f"Macro F1 {mine:.3f} es peor que el {theirs:.3f} de la versión activa v{active.version} "
+            f"en los mismos datos (tolerancia {tolerance:.3f}); sigue como candidata."
+        )
+    return ""

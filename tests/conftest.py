@@ -1,7 +1,12 @@
 """Shared fixtures. Tests run against the real PostgreSQL and Redis on 127.0.0.1."""
 from __future__ import annotations
 
+import socket
+import uuid
+
+import boto3
 import pytest
+from django.core.files.storage import storages
 
 from ingestion.services import dictionary_seed
 
@@ -23,4 +28,46 @@ def archive_dir(settings, tmp_path):
 
     storages._storages.pop("archive", None)
     yield tmp_path / "archive"
+    storages._storages.pop("archive", None)
+
+
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3-compatible server (moto in server mode) on a free loopback port."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_archive(s3_server, settings):
+    """The "archive" storage (raw batches and model artifacts) on the S3 server; yields (client, bucket)."""
+    credentials = {"aws_access_key_id": "test-key", "aws_secret_access_key": "test-secret", "region_name": "us-east-1"}
+    client = boto3.client("s3", endpoint_url=s3_server, **credentials)
+    bucket = f"discriminamometro-{uuid.uuid4().hex[:12]}"  # a fresh bucket per test on the shared server
+    client.create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "archive": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket, "endpoint_url": s3_server, "access_key": "test-key",
+                "secret_key": "test-secret", "region_name": "us-east-1", "file_overwrite": False,
+            },
+        },
+    }
+    storages._storages.pop("archive", None)
+    yield client, bucket
     storages._storages.pop("archive", None)
