@@ -9,7 +9,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from classifier import serving, services
+from classifier import services, serving
 from classifier.models import ModelVersion
 from classifier.registry import ArtifactRefused, artifact_dumps, artifact_load, artifact_loads
 
