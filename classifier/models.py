@@ -81,3 +81,25 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} v{self.version} ({self.get_status_display()})"
+
+
+class Prediction(models.Model):
+    """A post scored by one model version: each label's probability and the decisions."""
+
+    tweet = models.ForeignKey("ingestion.Tweet", on_delete=models.CASCADE, related_name="predictions", db_index=False)
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="predictions")
+    scores = models.JSONField(_("probabilidades"), default=dict)
+    discriminatory = models.BooleanField(_("discriminatorio"), default=False)
+    categories = models.JSONField(_("categorías"), default=list, blank=True)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("predicción")
+        verbose_name_plural = _("predicciones")
+        constraints = [
+            # Scoring twice with the same version changes nothing.
+            models.UniqueConstraint(fields=["tweet", "model_version"], name="prediction_once_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tweet_id} @ v{self.model_version_id}"

@@ -33,6 +33,11 @@ def sources_download_due() -> list[int]:
 )
 def source_download_task(source_id: int) -> int | None:
     outcome = services.source_download(source_id=source_id)
+    if outcome.run and outcome.run.new:
+        # The run's batches are committed by now: score them next.
+        from classifier.tasks import run_score_task
+
+        run_score_task.delay(outcome.run.pk)
     if outcome.run and outcome.retry_at:
         # Rate limited: come back once when the window reopens (the beat entry
         # would too, but this may be sooner). The run is already recorded.

@@ -1,0 +1,71 @@
+"""Score posts with the active discrimination model and store a Prediction per post and version."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from ingestion.models import Tweet
+
+from .engine import model_decisions, model_scores
+from .models import Prediction
+from .serving import model_active_get
+from .task_definitions import DISCRIMINATION, DISCRIMINATORY
+
+BATCH_SIZE = 2000
+
+
+@dataclass(slots=True)
+class ScoreSummary:
+    scored: int = 0
+    version: int | None = None
+
+
+def tweets_unscored(*, version_id: int, run_id: int | None = None, since: datetime | None = None) -> QuerySet[Tweet]:
+    tweets = Tweet.objects.all()
+    if run_id is not None:
+        tweets = tweets.filter(run_id=run_id)
+    if since is not None:
+        tweets = tweets.filter(created_at__gte=since)
+    scored = Prediction.objects.filter(tweet=OuterRef("pk"), model_version_id=version_id)
+    return tweets.filter(~Exists(scored))
+
+
+def tweets_score(*, run_id: int | None = None, since: datetime | None = None, batch_size: int = BATCH_SIZE) -> ScoreSummary:
+    """Score every post (of a run, or since a date) that the active version has not scored yet.
+
+    Re-running it scores nothing twice: posts that already have this version's
+    prediction are skipped, and the insert ignores a row another worker wrote meanwhile.
+    """
+    loaded = model_active_get(task=DISCRIMINATION)
+    if loaded is None:
+        return ScoreSummary()
+    summary = ScoreSummary(version=loaded.version.version)
+    last_pk = 0
+    while True:
+        batch = list(
+            tweets_unscored(version_id=loaded.version.pk, run_id=run_id, since=since)
+            .filter(pk__gt=last_pk).order_by("pk").values_list("pk", "text")[:batch_size]
+        )
+        if not batch:
+            return summary
+        last_pk = batch[-1][0]
+        summary.scored += _batch_score(batch, loaded=loaded)
+
+
+def _batch_score(batch: list[tuple[int, str]], *, loaded) -> int:  # noqa: ANN001 (serving.LoadedModel)
+    scores = model_scores(loaded.model, [text for _, text in batch])
+    decisions = model_decisions(loaded.model, scores)
+    labels = list(scores)
+    rows = []
+    for i, (pk, _) in enumerate(batch):
+        chosen = [label for label in labels if decisions[label][i]]
+        rows.append(Prediction(
+            tweet_id=pk, model_version_id=loaded.version.pk,
+            scores={label: round(float(scores[label][i]), 4) for label in labels},
+            discriminatory=DISCRIMINATORY in chosen,
+            categories=sorted(label for label in chosen if label != DISCRIMINATORY),
+        ))
+    Prediction.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
