@@ -153,3 +153,17 @@ def _comparison(*, task: str, held_texts: list[str], y_held: dict[str, np.ndarra
 
 def _params_dict(params: TrainParams) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(params).items()}
+
+
+def tasks_retrain(*, params: TrainParams | None = None) -> dict[str, str]:
+    """Retrain every task with labelled data. A task that fails gets a `failed` version
+    with the error as its reason, visible in the admin; its active version keeps serving."""
+    outcome: dict[str, str] = {}
+    for task in LabeledText.objects.values_list("task", flat=True).distinct().order_by("task"):
+        try:
+            version = model_version_train(task=task, params=params)
+            outcome[task] = f"v{version.version} {version.status}"
+        except Exception as error:  # recorded for the admin; the other tasks still train
+            failed = services.model_version_failed(task=task, reason=f"{type(error).__name__}: {error}")
+            outcome[task] = f"v{failed.version} failed"
+    return outcome

@@ -27,6 +27,13 @@ PERIODIC_TASKS: tuple[PeriodicTaskSpec, ...] = (
         expires_seconds=14 * 60,
         description="Descarga las publicaciones nuevas de cada fuente habilitada cada 15 minutos.",
     ),
+    PeriodicTaskSpec(
+        name="classifier: retrain every task monthly",
+        task="classifier.tasks.tasks_retrain",
+        crontab="0 3 1 * *",
+        expires_seconds=23 * 60 * 60,
+        description="El día 1 de cada mes reentrena y evalúa cada tarea y activa el modelo nuevo si no es peor.",
+    ),
 )
 
 

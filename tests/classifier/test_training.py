@@ -104,3 +104,25 @@ def test_classify_and_evaluate_commands(hateval):
 def test_training_without_data_says_so():
     with pytest.raises(CommandError, match="no hay textos etiquetados"):
         call_command("train", task="discrimination", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_monthly_retraining_records_a_failure_and_keeps_the_active_model(hateval):
+    import dataclasses
+
+    from classifier.training import tasks_retrain
+    from discriminamometro.schedule import schedules_sync
+
+    first = model_version_train(task="discrimination", params=QUICK)
+    # A month where no label reaches the minimum: that training fails.
+    assert tasks_retrain(params=dataclasses.replace(QUICK, min_positives=10_000)) == {"discrimination": "v2 failed"}
+    failed = ModelVersion.objects.get(task="discrimination", version=2)
+    assert failed.status == ModelVersion.Status.FAILED
+    assert "ninguna etiqueta de discrimination tiene 10000 ejemplos positivos" in failed.reason
+    assert ModelVersion.objects.get(task="discrimination", status="active").pk == first.pk
+
+    from django_celery_beat.models import PeriodicTask
+
+    schedules_sync()
+    monthly = PeriodicTask.objects.get(task="classifier.tasks.tasks_retrain")
+    assert (monthly.crontab.minute, monthly.crontab.hour, monthly.crontab.day_of_month) == ("0", "3", "1")
