@@ -117,3 +117,17 @@ def test_serving_picks_up_a_new_active_version_without_restart(archive_dir, monk
     second = serving.model_active_get(task="t")
     assert second.version.version == 2
     assert not np.allclose(second.model.predict_proba(TEXTS), first.model.predict_proba(TEXTS))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["labeledtext", "modelversion"])
+def test_classifier_admin_pages_open(admin_client, archive_dir, model):
+    from django.urls import reverse
+
+    from classifier.models import LabeledText
+
+    LabeledText.objects.create(task="t", text="hola", labels=["a"], source="s", external_id="1")
+    services.model_version_register(task="t", model=trained(), metrics={"macro_f1": 0.5}, params={})
+    response = admin_client.get(reverse(f"admin:classifier_{model}_changelist"))
+    assert response.status_code == 200
+    assert ("hola" if model == "labeledtext" else "0.500") in response.content.decode()
