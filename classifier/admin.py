@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import LabeledText, ModelVersion
+from .models import EmbeddingVersion, LabeledText, ModelVersion
 
 
 @admin.register(LabeledText)
@@ -40,3 +40,13 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def macro_f1(self, obj: ModelVersion) -> str:
         value = obj.metrics.get("macro_f1")
         return f"{value:.3f}" if isinstance(value, (int, float)) else "—"
+
+
+@admin.register(EmbeddingVersion)
+class EmbeddingVersionAdmin(admin.ModelAdmin):
+    list_display = ["language", "version", "vocabulary_size", "dimensions", "texts", "tokens", "seconds", "created_at"]
+    list_filter = ["language"]
+    readonly_fields = [f.name for f in EmbeddingVersion._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -103,3 +103,35 @@ class Prediction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tweet_id} @ v{self.model_version_id}"
+
+
+class EmbeddingVersion(models.Model):
+    """Word vectors of one language, trained with gensim word2vec on every post and labelled text.
+
+    The vectors live in the configured storage as a NumPy `.npz` file (words and
+    a float32 matrix, read without pickle); models trained afterwards use the
+    latest version of their language as features.
+    """
+
+    language = models.CharField(_("idioma"), max_length=8)
+    version = models.PositiveIntegerField(_("versión"))
+    texts = models.PositiveIntegerField(_("textos del corpus"), default=0)
+    tokens = models.PositiveBigIntegerField(_("palabras del corpus"), default=0)
+    vocabulary_size = models.PositiveIntegerField(_("vocabulario"), default=0)
+    dimensions = models.PositiveSmallIntegerField(_("dimensiones"), default=0)
+    params = models.JSONField(_("parámetros"), default=dict, blank=True)
+    seconds = models.FloatField(_("segundos de entrenamiento"), default=0.0)
+    artifact_path = models.CharField(_("artefacto"), max_length=512, blank=True)
+    artifact_sha256 = models.CharField(_("sha256 del artefacto"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["language", "-version"]
+        verbose_name = _("versión de vectores de palabras")
+        verbose_name_plural = _("versiones de vectores de palabras")
+        constraints = [
+            models.UniqueConstraint(fields=["language", "version"], name="embeddingversion_unique_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language} v{self.version} ({self.vocabulary_size} palabras)"

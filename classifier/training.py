@@ -2,13 +2,21 @@
 
 The held-out split is the rows marked `dev` when the task's data has them (the
 HatEval dev set), otherwise a stratified share of the rows with a fixed seed.
-Hyper-parameters (C and class weighting) are chosen per label by
-cross-validation on the training rows only, and each label's decision
-threshold is the one that maximises F1 on those out-of-fold predictions, so
-the held-out figures are honest.
+Nothing about the held-out rows reaches training.
+
+Per label, the search compares candidates made of a feature scaling (plain
+TF-IDF, or naive-Bayes log-count ratios), an imbalance treatment (class
+weights, or resampling the positives to a fixed ratio, as the original project
+did, or nothing) and a regularisation strength C. It is a two-round successive
+halving on the training rows: every candidate is scored on the first
+cross-validation fold, the best few on all folds. The winner's out-of-fold
+decision values fit a sigmoid (Platt scaling), so scores are calibrated
+probabilities, and the threshold is the one that maximises F1 on those
+out-of-fold probabilities. The held-out figures are therefore honest.
 """
 from __future__ import annotations
 
+import logging
 import platform
 import time
 from collections import Counter
@@ -17,15 +25,32 @@ from typing import Any
 
 import numpy as np
 import sklearn
+from joblib import Parallel, delayed
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from . import services
-from .engine import MODEL_FORMAT, features_build, model_scores, text_config_for, texts_normalize
+from .embeddings import embedding_block_build, embedding_latest, embeddings_train
+from .engine import (
+    MODEL_FORMAT,
+    features_build,
+    features_scale,
+    features_transform,
+    model_scores,
+    task_language,
+    text_config_for,
+    texts_normalize,
+)
 from .evaluation import f1_best_threshold, labels_evaluate
 from .models import LabeledText, ModelVersion
 from .registry import artifact_load
 from .task_definitions import task_labels
+
+logger = logging.getLogger(__name__)
+
+SCALINGS = ("plain", "nb")
+BALANCINGS = ("class_weight", "resample", "none")
 
 
 @dataclass(frozen=True)
@@ -34,11 +59,21 @@ class TrainParams:
     include_weak: bool = False
     holdout_share: float = 0.2
     seed: int = 42
-    c_grid: tuple[float, ...] = (1.0, 4.0, 16.0)
-    class_weights: tuple[str | None, ...] = ("balanced", None)
+    c_grid: tuple[float, ...] = (1.0, 4.0)
+    scalings: tuple[str, ...] = SCALINGS
+    balancings: tuple[str, ...] = BALANCINGS
+    # Positives are resampled (with replacement) to this share of the negatives.
+    resample_ratio: float = 1.0
     cv_folds: int = 3
+    # Candidates that go on from the first fold to the full cross-validation.
+    finalists: int = 3
+    embeddings: bool = True
+    embedding_weight: float = 0.5
+    remove_stopwords: bool = False
     tolerance: float = services.DEFAULT_TOLERANCE
     max_features: int = 200_000
+    # Labels trained at once (threads; liblinear releases the GIL).
+    jobs: int = 2
 
 
 @dataclass(slots=True)
@@ -46,14 +81,34 @@ class TrainingData:
     texts: list[str]
     labels: list[list[str]]
     held_out: np.ndarray  # boolean mask
+    weights: np.ndarray
     sources: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    scaling: str
+    balancing: str
+    c: float
+
+    def describe(self) -> dict[str, Any]:
+        return {"scaling": self.scaling, "balancing": self.balancing, "C": self.c}
+
+
+@dataclass(slots=True)
+class LabelFit:
+    classifier: LogisticRegression
+    scaling: np.ndarray | None
+    calibrator: LogisticRegression
+    threshold: float
+    chosen: dict[str, Any]
 
 
 def training_data_load(*, task: str, params: TrainParams) -> TrainingData:
     rows = LabeledText.objects.filter(task=task)
     if not params.include_weak:
         rows = rows.filter(weak=False)
-    values = list(rows.order_by("pk").values_list("text", "labels", "source", "split"))
+    values = list(rows.order_by("pk").values_list("text", "labels", "source", "split", "weight"))
     if not values:
         raise ValueError(f"no hay textos etiquetados para la tarea {task}")
     texts = [v[0] for v in values]
@@ -68,7 +123,8 @@ def training_data_load(*, task: str, params: TrainParams) -> TrainingData:
         _, test = train_test_split(indices, test_size=params.holdout_share, random_state=params.seed, stratify=strata)
         held_out = np.zeros(len(values), dtype=bool)
         held_out[test] = True
-    return TrainingData(texts=texts, labels=labels, held_out=held_out, sources=Counter(v[2] for v in values))
+    weights = np.array([1.0 if v[4] is None else float(v[4]) for v in values])
+    return TrainingData(texts=texts, labels=labels, held_out=held_out, weights=weights, sources=Counter(v[2] for v in values))
 
 
 def _label_matrix(labels: list[list[str]], names: list[str]) -> np.ndarray:
@@ -81,20 +137,72 @@ def _label_matrix(labels: list[list[str]], names: list[str]) -> np.ndarray:
     return matrix
 
 
-def _label_fit(features: Any, y: np.ndarray, params: TrainParams) -> tuple[LogisticRegression, float, dict[str, Any]]:
-    """Pick C and class weighting by out-of-fold F1, then fit on all training rows."""
-    folds = StratifiedKFold(n_splits=params.cv_folds, shuffle=True, random_state=params.seed)
-    best: tuple[float, float, float, str | None] = (-1.0, 0.5, 1.0, None)
-    for weight in params.class_weights:
-        for c in params.c_grid:
-            clf = LogisticRegression(C=c, class_weight=weight, max_iter=2000, solver="liblinear")
-            oof = cross_val_predict(clf, features, y, cv=folds, method="predict_proba")[:, 1]
-            f1, threshold = f1_best_threshold(y, oof)
-            if f1 > best[0]:
-                best = (f1, threshold, c, weight)
-    f1, threshold, c, weight = best
-    clf = LogisticRegression(C=c, class_weight=weight, max_iter=2000, solver="liblinear").fit(features, y)
-    return clf, threshold, {"C": c, "class_weight": weight, "cv_f1": round(f1, 4)}
+def nb_ratios(features: sparse.csr_matrix, y: np.ndarray) -> np.ndarray:
+    """Log of how much more often each feature occurs in positives than in negatives (add-one smoothed)."""
+    present = (features != 0).astype(np.float64)
+    positives = np.asarray(present[y == 1].sum(axis=0)).ravel() + 1.0
+    negatives = np.asarray(present[y == 0].sum(axis=0)).ravel() + 1.0
+    return np.log((positives / positives.sum()) / (negatives / negatives.sum()))
+
+
+def resampled_rows(y: np.ndarray, *, ratio: float, seed: int) -> np.ndarray:
+    """Row indices with positives drawn again at random until they are `ratio` times the negatives."""
+    positives, negatives = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    missing = int(ratio * len(negatives)) - len(positives)
+    if missing <= 0 or len(positives) == 0:
+        return np.arange(len(y))
+    extra = np.random.default_rng(seed).choice(positives, size=missing, replace=True)
+    return np.concatenate([np.arange(len(y)), extra])
+
+
+def _fit(
+    features: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray, candidate: Candidate, params: TrainParams
+) -> tuple[LogisticRegression, np.ndarray | None]:
+    scaling = nb_ratios(features, y) if candidate.scaling == "nb" else None
+    x = features_scale(features, scaling)
+    if candidate.balancing == "resample":
+        rows = resampled_rows(y, ratio=params.resample_ratio, seed=params.seed)
+        x, y, weights = x[rows], y[rows], weights[rows]
+    clf = LogisticRegression(
+        C=candidate.c, class_weight="balanced" if candidate.balancing == "class_weight" else None,
+        solver="liblinear", max_iter=2000,
+    )
+    return clf.fit(x, y, sample_weight=weights), scaling
+
+
+def label_search(features: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray, params: TrainParams) -> LabelFit:
+    """Choose the label's candidate by cross-validated F1 (successive halving), calibrate it, fit it on every row."""
+    folds = list(StratifiedKFold(n_splits=params.cv_folds, shuffle=True, random_state=params.seed).split(np.zeros(len(y)), y))
+    candidates = [Candidate(s, b, c) for s in params.scalings for b in params.balancings for c in params.c_grid]
+    decisions = {candidate: np.zeros(len(y)) for candidate in candidates}
+
+    def fold_score(candidate: Candidate, train: np.ndarray, valid: np.ndarray) -> None:
+        clf, scaling = _fit(features[train], y[train], weights[train], candidate, params)
+        decisions[candidate][valid] = clf.decision_function(features_scale(features[valid], scaling))
+
+    first_valid = folds[0][1]
+    first_fold_f1 = {}
+    for candidate in candidates:
+        fold_score(candidate, *folds[0])
+        first_fold_f1[candidate] = f1_best_threshold(y[first_valid], decisions[candidate][first_valid])[0]
+    finalists = sorted(candidates, key=lambda c: -first_fold_f1[c])[: params.finalists]
+    best: tuple[float, float, Candidate, LogisticRegression] | None = None
+    for candidate in finalists:
+        for train, valid in folds[1:]:
+            fold_score(candidate, train, valid)
+        values = decisions[candidate].reshape(-1, 1)
+        calibrator = LogisticRegression(C=1e6, solver="lbfgs").fit(values, y)
+        f1, threshold = f1_best_threshold(y, calibrator.predict_proba(values)[:, 1])
+        if best is None or f1 > best[0]:
+            best = (f1, threshold, candidate, calibrator)
+    assert best is not None
+    f1, threshold, candidate, calibrator = best
+    classifier, scaling = _fit(features, y, weights, candidate, params)
+    chosen = {
+        **candidate.describe(), "cv_f1": round(f1, 4),
+        "first_fold_f1": {"/".join(map(str, c.describe().values())): round(v, 4) for c, v in first_fold_f1.items()},
+    }
+    return LabelFit(classifier=classifier, scaling=scaling, calibrator=calibrator, threshold=threshold, chosen=chosen)
 
 
 def model_version_train(*, task: str, params: TrainParams | None = None) -> ModelVersion:
@@ -110,33 +218,50 @@ def model_version_train(*, task: str, params: TrainParams | None = None) -> Mode
     skipped = {name: int(n) for name, n in zip(candidates, positives, strict=True) if n < params.min_positives}
     if not kept:
         raise ValueError(f"ninguna etiqueta de {task} tiene {params.min_positives} ejemplos positivos")
-    config = text_config_for(task=task)
+    config = text_config_for(task=task, remove_stopwords=params.remove_stopwords)
     normalized = texts_normalize(data.texts, config=config)
-    vectorizer = features_build(max_features=params.max_features)
-    x_train = vectorizer.fit_transform([t for t, keep in zip(normalized, train, strict=True) if keep])
-    classifiers, thresholds, chosen = {}, {}, {}
-    for name in kept:
-        y = y_all[train][:, candidates.index(name)]
-        classifiers[name], thresholds[name], chosen[name] = _label_fit(x_train, y, params)
-    model = {
-        "format": MODEL_FORMAT, "task": task, "labels": kept, "thresholds": thresholds,
+    train_texts = [t for t, keep in zip(normalized, train, strict=True) if keep]
+    vectors = embedding_latest(language=task_language(task=task)) if params.embeddings else None
+    model: dict[str, Any] = {
+        "format": MODEL_FORMAT, "task": task, "labels": kept,
         "text": {"language": config.language, "remove_stopwords": config.remove_stopwords,
                  "lemmatize": config.lemmatize, "fold_accents": config.fold_accents},
-        "vectorizer": vectorizer, "classifiers": classifiers,
+        "vectorizer": features_build(max_features=params.max_features).fit(train_texts),
+        "embedding": None if vectors is None else embedding_block_build(
+            version=vectors, normalized_texts=train_texts, weight=params.embedding_weight),
     }
+    x_train = features_transform(model, train_texts)
+    y_train, w_train = y_all[train], data.weights[train]
+    fits: list[LabelFit] = Parallel(n_jobs=params.jobs, prefer="threads")(
+        delayed(label_search)(x_train, y_train[:, candidates.index(name)], w_train, params) for name in kept
+    )
+    model.update({
+        "classifiers": {name: fit.classifier for name, fit in zip(kept, fits, strict=True)},
+        "scalings": {name: fit.scaling for name, fit in zip(kept, fits, strict=True)},
+        "calibrators": {name: fit.calibrator for name, fit in zip(kept, fits, strict=True)},
+        "thresholds": {name: fit.threshold for name, fit in zip(kept, fits, strict=True)},
+    })
     held_texts = [t for t, held in zip(data.texts, data.held_out, strict=True) if held]
     y_held = {name: y_all[data.held_out][:, candidates.index(name)] for name in kept}
-    metrics = labels_evaluate(y_true=y_held, scores=model_scores(model, held_texts), thresholds=thresholds)
+    metrics = labels_evaluate(y_true=y_held, scores=model_scores(model, held_texts), thresholds=model["thresholds"])
     metrics.update(_comparison(task=task, held_texts=held_texts, y_held=y_held))
     metrics.update({
         "skipped_labels": skipped, "training_rows": int(train.sum()), "held_out_rows": int(data.held_out.sum()),
         "rows_per_source": dict(data.sources), "train_seconds": round(time.monotonic() - started, 1),
+        "embedding_version": None if vectors is None else vectors.version,
+        "chosen": _chosen_summary([fit.chosen for fit in fits]),
         "versions": {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "numpy": np.__version__},
     })
     version = services.model_version_register(
-        task=task, model=model, metrics=metrics, params={**_params_dict(params), "per_label": chosen}
+        task=task, model=model, metrics=metrics,
+        params={**_params_dict(params), "per_label": {name: fit.chosen for name, fit in zip(kept, fits, strict=True)}},
     )
     return services.model_version_promote(candidate=version, tolerance=params.tolerance)
+
+
+def _chosen_summary(chosen: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """How many labels each scaling, balancing and C won (the resampling-versus-weights comparison)."""
+    return {key: dict(Counter(str(c[key]) for c in chosen)) for key in ("scaling", "balancing", "C")}
 
 
 def _comparison(*, task: str, held_texts: list[str], y_held: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -156,10 +281,24 @@ def _params_dict(params: TrainParams) -> dict[str, Any]:
 
 
 def tasks_retrain(*, params: TrainParams | None = None) -> dict[str, str]:
-    """Retrain every task with labelled data. A task that fails gets a `failed` version
-    with the error as its reason, visible in the admin; its active version keeps serving."""
+    """Rebuild the word vectors of every language in use, then retrain every task with labelled data.
+
+    A task that fails gets a `failed` version with the error as its reason,
+    visible in the admin; its active version keeps serving. Vectors that fail
+    to build are logged and the tasks train with the previous ones.
+    """
+    params = params or TrainParams()
+    tasks = list(LabeledText.objects.values_list("task", flat=True).distinct().order_by("task"))
     outcome: dict[str, str] = {}
-    for task in LabeledText.objects.values_list("task", flat=True).distinct().order_by("task"):
+    if params.embeddings:
+        for language in sorted({task_language(task=task) for task in tasks}):
+            try:
+                vectors = embeddings_train(language=language)
+                outcome[f"embeddings:{language}"] = f"v{vectors.version}"
+            except Exception as error:  # the previous vectors (or none) serve this round
+                logger.exception("word vectors for %s failed", language)
+                outcome[f"embeddings:{language}"] = f"failed: {error}"
+    for task in tasks:
         try:
             version = model_version_train(task=task, params=params)
             outcome[task] = f"v{version.version} {version.status}"

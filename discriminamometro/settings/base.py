@@ -191,4 +191,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # gensim logs every epoch's progress at INFO; its warnings are enough.
+    "loggers": {"gensim": {"level": "WARNING"}, "smart_open": {"level": "WARNING"}},
 }

@@ -14,7 +14,7 @@ from classifier.training import TrainParams, model_version_train
 from ingestion import services as ingestion
 from ingestion.sources.replay import demo_corpus
 
-SMALL = TrainParams(c_grid=(4.0,), class_weights=("balanced",), cv_folds=3, min_positives=10)
+SMALL = TrainParams(c_grid=(4.0,), scalings=("plain",), balancings=("class_weight",), cv_folds=3, min_positives=10)
 
 
 @pytest.fixture(autouse=True)
