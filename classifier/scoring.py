@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connections
+from django.db.models import CharField, Exists, F, Func, OuterRef, QuerySet
 
 from ingestion.models import Tweet
 
 from .engine import model_decisions, model_scores
-from .models import Prediction
+from .models import ModelVersion, Prediction
 from .serving import model_active_get
 from .task_definitions import DISCRIMINATION, DISCRIMINATORY
 
@@ -30,6 +31,19 @@ def tweets_unscored(*, version_id: int, run_id: int | None = None, since: dateti
         tweets = tweets.filter(created_at__gte=since)
     scored = Prediction.objects.filter(tweet=OuterRef("pk"), model_version_id=version_id)
     return tweets.filter(~Exists(scored))
+
+
+def prediction_labels_get(*, version: ModelVersion) -> list[str]:
+    """Every label a version scores, sorted: the keys of its predictions' scores plus those its metrics name."""
+    labels = set(version.metrics.get("labels", {}))
+    predictions = Prediction.objects.filter(model_version=version).order_by()
+    if connections[predictions.db].vendor == "postgresql":
+        keys = Func(F("scores"), function="jsonb_object_keys", output_field=CharField())
+        labels.update(predictions.annotate(label=keys).values_list("label", flat=True).distinct())
+    else:  # SQLite has no set-returning function to call from the select list: read the scores once
+        for scores in predictions.values_list("scores", flat=True).iterator(chunk_size=BATCH_SIZE):
+            labels.update(scores)
+    return sorted(labels)
 
 
 def tweets_score(*, run_id: int | None = None, since: datetime | None = None, batch_size: int = BATCH_SIZE) -> ScoreSummary:
