@@ -46,8 +46,10 @@ def prediction_labels_get(*, version: ModelVersion) -> list[str]:
     return sorted(labels)
 
 
-def tweets_score(*, run_id: int | None = None, since: datetime | None = None, batch_size: int = BATCH_SIZE) -> ScoreSummary:
-    """Score every post (of a run, or since a date) that the active version has not scored yet.
+def tweets_score(
+    *, run_id: int | None = None, since: datetime | None = None, limit: int | None = None, batch_size: int = BATCH_SIZE
+) -> ScoreSummary:
+    """Score every post (of a run, or since a date; the oldest `limit` of them) that the active version has not scored yet.
 
     Re-running it scores nothing twice: posts that already have this version's
     prediction are skipped, and the insert ignores a row another worker wrote meanwhile.
@@ -57,15 +59,17 @@ def tweets_score(*, run_id: int | None = None, since: datetime | None = None, ba
         return ScoreSummary()
     summary = ScoreSummary(version=loaded.version.version)
     last_pk = 0
-    while True:
+    while limit is None or summary.scored < limit:
+        size = batch_size if limit is None else min(batch_size, limit - summary.scored)
         batch = list(
             tweets_unscored(version_id=loaded.version.pk, run_id=run_id, since=since)
-            .filter(pk__gt=last_pk).order_by("pk").values_list("pk", "text")[:batch_size]
+            .filter(pk__gt=last_pk).order_by("pk").values_list("pk", "text")[:size]
         )
         if not batch:
             return summary
         last_pk = batch[-1][0]
         summary.scored += _batch_score(batch, loaded=loaded)
+    return summary
 
 
 def _batch_score(batch: list[tuple[int, str]], *, loaded) -> int:  # noqa: ANN001 (serving.LoadedModel)

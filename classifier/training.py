@@ -28,6 +28,7 @@ import sklearn
 from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from . import services
@@ -67,6 +68,8 @@ class TrainParams:
     cv_folds: int = 3
     # Candidates that go on from the first fold to the full cross-validation.
     finalists: int = 3
+    # What the search maximises on out-of-fold scores: "roc_auc", "pr_auc" or "f1" (at the best threshold).
+    selection: str = "roc_auc"
     embeddings: bool = True
     embedding_weight: float = 0.5
     remove_stopwords: bool = False
@@ -181,28 +184,37 @@ def label_search(features: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray
         decisions[candidate][valid] = clf.decision_function(features_scale(features[valid], scaling))
 
     first_valid = folds[0][1]
-    first_fold_f1 = {}
+    first_fold = {}
     for candidate in candidates:
         fold_score(candidate, *folds[0])
-        first_fold_f1[candidate] = f1_best_threshold(y[first_valid], decisions[candidate][first_valid])[0]
-    finalists = sorted(candidates, key=lambda c: -first_fold_f1[c])[: params.finalists]
-    best: tuple[float, float, Candidate, LogisticRegression] | None = None
+        first_fold[candidate] = _selection_score(params.selection, y[first_valid], decisions[candidate][first_valid])
+    finalists = sorted(candidates, key=lambda c: -first_fold[c])[: params.finalists]
+    best: tuple[float, Candidate] | None = None
     for candidate in finalists:
         for train, valid in folds[1:]:
             fold_score(candidate, train, valid)
-        values = decisions[candidate].reshape(-1, 1)
-        calibrator = LogisticRegression(C=1e6, solver="lbfgs").fit(values, y)
-        f1, threshold = f1_best_threshold(y, calibrator.predict_proba(values)[:, 1])
-        if best is None or f1 > best[0]:
-            best = (f1, threshold, candidate, calibrator)
+        score = _selection_score(params.selection, y, decisions[candidate])
+        if best is None or score > best[0]:
+            best = (score, candidate)
     assert best is not None
-    f1, threshold, candidate, calibrator = best
+    score, candidate = best
+    values = decisions[candidate].reshape(-1, 1)
+    calibrator = LogisticRegression(C=1e6, solver="lbfgs").fit(values, y)
+    f1, threshold = f1_best_threshold(y, calibrator.predict_proba(values)[:, 1])
     classifier, scaling = _fit(features, y, weights, candidate, params)
     chosen = {
-        **candidate.describe(), "cv_f1": round(f1, 4),
-        "first_fold_f1": {"/".join(map(str, c.describe().values())): round(v, 4) for c, v in first_fold_f1.items()},
+        **candidate.describe(), f"cv_{params.selection}": round(score, 4), "cv_f1": round(f1, 4),
+        f"first_fold_{params.selection}": {"/".join(map(str, c.describe().values())): round(v, 4) for c, v in first_fold.items()},
     }
     return LabelFit(classifier=classifier, scaling=scaling, calibrator=calibrator, threshold=threshold, chosen=chosen)
+
+
+def _selection_score(selection: str, y: np.ndarray, scores: np.ndarray) -> float:
+    if selection == "roc_auc":
+        return float(roc_auc_score(y, scores))
+    if selection == "pr_auc":
+        return float(average_precision_score(y, scores))
+    return f1_best_threshold(y, scores)[0]
 
 
 def model_version_train(*, task: str, params: TrainParams | None = None) -> ModelVersion:

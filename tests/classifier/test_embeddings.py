@@ -115,7 +115,7 @@ def test_a_model_uses_the_latest_vectors_and_the_search_compares_resampling_with
     model = artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)
     assert model["embedding"]["vectors"].shape[1] == 16
     # Every combination of scaling and imbalance treatment was scored on the first fold.
-    compared = version.params["per_label"]["discriminatory"]["first_fold_f1"]
+    compared = version.params["per_label"]["discriminatory"]["first_fold_roc_auc"]
     assert set(compared) == {f"{s}/{b}/1.0" for s in ("plain", "nb") for b in ("class_weight", "resample", "none")}
     assert sum(version.metrics["chosen"]["balancing"].values()) == 1
     scores = model_scores(model, ["Que se larguen todos los inmigrantes", "Buenos días, qué bonito día"])["discriminatory"]

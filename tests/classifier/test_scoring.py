@@ -12,6 +12,7 @@ from classifier.models import LabeledText, Prediction
 from classifier.scoring import tweets_score
 from classifier.training import TrainParams, model_version_train
 from ingestion import services as ingestion
+from ingestion.models import Tweet
 from ingestion.sources.replay import demo_corpus
 
 SMALL = TrainParams(c_grid=(4.0,), scalings=("plain",), balancings=("class_weight",), cv_folds=3, min_positives=10)
@@ -66,6 +67,16 @@ def test_each_post_of_a_run_gets_one_prediction_and_rescoring_changes_nothing(tr
 
     assert tweets_score(run_id=demo_run.pk).scored == 0
     assert list(predictions.order_by("pk").values_list("pk", "scores")) == before
+
+
+@pytest.mark.django_db
+def test_a_limit_scores_the_oldest_unscored_posts_first(trained, demo_run):
+    ids = list(Tweet.objects.filter(run=demo_run).order_by("pk").values_list("pk", flat=True))
+    assert tweets_score(limit=25, batch_size=10).scored == 25
+    assert tweets_score(limit=25, batch_size=10).scored == 25
+    scored = sorted(Prediction.objects.values_list("tweet_id", flat=True))
+    assert scored == ids[:50]
+    assert tweets_score().scored == 10
 
 
 @pytest.mark.django_db

@@ -1,0 +1,226 @@
+"""Classifier speed benchmark: training time, batch scoring throughput, word vectors on 1,000,000 posts.
+
+    .venv/bin/python benchmarks/score.py                  # `make bench`, after benchmarks/ingest.py
+    .venv/bin/python benchmarks/score.py --posts 100000   # a quick run
+
+It works in the ingestion benchmark's database (`BENCH_DATABASE_URL`, default
+discriminamometro_bench). When that database already holds at least `--posts`
+synthetic posts (as it does right after benchmarks/ingest.py) they are used as
+they are; otherwise the database is recreated and the posts are generated and
+imported the ingestion benchmark's way. Labelled data and models are replaced
+on every run; the posts are not.
+
+1. Training: the discrimination task on about 11,500 labelled texts (HatEval
+   train and dev, EXIST 2021, and the original project's weakly labelled 2020
+   tweets), with the training defaults. Target: under 5 minutes.
+2. Scoring: the trained model over the posts, in batches of 2,000, (a) in
+   memory, in one process and in two (the worker's default concurrency on this
+   2-core machine), and (b) end to end, as `manage.py score` does: read the
+   posts from PostgreSQL, score them, write a Prediction per post. Target:
+   20,000 posts/s in batch.
+3. Word vectors: `manage.py train_embeddings` over every post in a separate
+   process, with its wall time and peak resident memory.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from io import StringIO
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.ingest import (  # noqa: E402
+    cpu_check,
+    data_file,
+    database_recreate,
+    database_url,
+    django_environment_set,
+    django_ready,
+    import_pass,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+TARGET_POSTS_PER_SECOND = 20_000
+TARGET_TRAIN_SECONDS = 300
+BATCH = 2000
+
+
+def posts_count(url: str) -> int:
+    import environ
+    import psycopg
+
+    config = environ.Env.db_url_config(url)
+    try:
+        with psycopg.connect(dbname=config["NAME"], host=config.get("HOST") or None, port=config.get("PORT") or None,
+                             user=config.get("USER") or None, password=config.get("PASSWORD") or None) as connection:
+            return connection.execute("SELECT count(*) FROM ingestion_tweet").fetchone()[0]
+    except psycopg.Error:
+        return 0
+
+
+def posts_ensure(url: str, *, count: int) -> str:
+    found = posts_count(url)
+    if found >= count:
+        django_ready()
+        return f"{found:,} posts already in the database (from benchmarks/ingest.py)"
+    database_recreate(url)
+    django_ready()
+    path, _meta, origin = data_file(count=count, seed=42)
+    result = import_pass(path, label="import", batch_size=None, quiet=False)
+    return f"{result.new:,} synthetic posts imported now ({path.name}, {origin})"
+
+
+def labelled_import() -> int:
+    from django.core.management import call_command
+
+    from classifier.models import LabeledText, ModelVersion, Prediction
+
+    Prediction.objects.all().delete()
+    ModelVersion.objects.all().delete()
+    LabeledText.objects.all().delete()
+    quiet = {"no_progress": True, "stdout": StringIO(), "stderr": StringIO()}
+    for name in ("hateval2019_es_train.csv", "hateval2019_es_dev.csv"):
+        call_command("import_labeled", str(DATA / "hateval2019_es" / name), format="hateval", **quiet)
+    call_command("import_labeled", str(DATA / "exist2021_es" / "exist2021_es_train.csv"), format="exist", **quiet)
+    for path in sorted((DATA / "discriminamometro").glob("json_*.txt")):
+        call_command("import_labeled", str(path), format="legacy", **quiet)
+    return LabeledText.objects.count()
+
+
+def texts_load(limit: int) -> list[str]:
+    from ingestion.models import Tweet
+
+    return list(Tweet.objects.order_by("pk").values_list("text", flat=True)[:limit])
+
+
+_worker_model = None
+
+
+def _worker_init(path: str, sha256: str) -> None:
+    import django
+
+    django.setup()
+    from classifier.registry import artifact_load
+
+    global _worker_model
+    _worker_model = artifact_load(path=path, sha256=sha256)
+
+
+def _worker_score(texts: list[str]) -> int:
+    from classifier.engine import model_decisions, model_scores
+
+    model_decisions(_worker_model, model_scores(_worker_model, texts))
+    return len(texts)
+
+
+def scoring_in_memory(version, texts: list[str], *, processes: int) -> float:  # noqa: ANN001 (a ModelVersion)
+    """Posts per second scoring `texts` in batches, in this process or in a pool (warm caches excluded)."""
+    from classifier.engine import model_decisions, model_scores
+    from classifier.registry import artifact_load
+
+    batches = [texts[i:i + BATCH] for i in range(0, len(texts), BATCH)]
+    if processes == 1:
+        model = artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)
+        started = time.perf_counter()
+        for batch in batches:
+            model_decisions(model, model_scores(model, batch))
+        return len(texts) / (time.perf_counter() - started)
+    with ProcessPoolExecutor(processes, initializer=_worker_init, initargs=(version.artifact_path, version.artifact_sha256)) as pool:
+        list(pool.map(_worker_score, [batches[0]] * processes))  # load the model in every worker
+        started = time.perf_counter()
+        scored = sum(pool.map(_worker_score, batches))
+        return scored / (time.perf_counter() - started)
+
+
+def scoring_end_to_end(limit: int) -> tuple[int, float]:
+    from classifier import serving
+    from classifier.models import Prediction
+    from classifier.scoring import tweets_score
+
+    serving.models_forget()
+    Prediction.objects.all().delete()
+    started = time.perf_counter()
+    summary = tweets_score(limit=limit)
+    return summary.scored, time.perf_counter() - started
+
+
+def embeddings_run() -> tuple[float, int, str]:
+    """Train the vectors in a child process; its wall time, peak RSS (bytes) and summary line."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "train_embeddings", "--language", "es", "--no-progress"],
+        capture_output=True, text=True, env=os.environ.copy(), cwd=ROOT, check=False,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"train_embeddings failed:\n{done.stderr[-2000:]}")
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if peak_kb <= before:  # an earlier child was bigger; ru_maxrss is the largest child so far
+        peak_kb = before
+    return seconds, peak_kb * 1024, done.stdout.strip().splitlines()[-1]
+
+
+def verdict(value: float, target: float, *, higher_is_better: bool = True) -> str:
+    met = value >= target if higher_is_better else value <= target
+    if met:
+        return "target met"
+    ratio = target / value if higher_is_better else value / target
+    return f"target MISSED by {ratio:.1f}x"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--posts", type=int, default=1_000_000, help="posts for the word vectors (default 1,000,000)")
+    parser.add_argument("--score", type=int, default=200_000, help="posts to score (default 200,000)")
+    parser.add_argument("--skip-embeddings", action="store_true")
+    args = parser.parse_args()
+    url = database_url()
+    django_environment_set(url)
+    print("Classifier speed benchmark")
+    print(f"  machine: {os.cpu_count()} CPUs; CPU check {cpu_check():.1f} µs (lower is faster)")
+    print(f"  posts: {posts_ensure(url, count=args.posts)}")
+    sys.stdout.flush()
+
+    from classifier.training import TrainParams, model_version_train
+
+    rows = labelled_import()
+    started = time.perf_counter()
+    version = model_version_train(task="discrimination", params=TrainParams(include_weak=True))
+    seconds = time.perf_counter() - started
+    m = version.metrics
+    print(f"\n1. training the discrimination task: {rows:,} labelled texts ({m['training_rows']:,} trained, "
+          f"{m['held_out_rows']:,} held out), {len(m['labels'])} labels, in {seconds:.0f} s "
+          f"(target under {TARGET_TRAIN_SECONDS} s: {verdict(seconds, TARGET_TRAIN_SECONDS, higher_is_better=False)})")
+    sys.stdout.flush()
+
+    texts = texts_load(args.score)
+    chars = sum(map(len, texts)) / max(len(texts), 1)
+    print(f"\n2. scoring {len(texts):,} synthetic posts ({chars:.0f} characters on average), "
+          f"{len(m['labels'])} labels, batches of {BATCH:,}:")
+    for processes in (1, 2):
+        rate = scoring_in_memory(version, texts, processes=processes)
+        print(f"   in memory, {processes} process{'es' if processes > 1 else ''}: {rate:,.0f} posts/s "
+              f"({verdict(rate, TARGET_POSTS_PER_SECOND)})")
+        sys.stdout.flush()
+    scored, took = scoring_end_to_end(len(texts))
+    rate = scored / took
+    print(f"   end to end (PostgreSQL read, score, Prediction insert), 1 process: {scored:,} posts in {took:.1f} s = "
+          f"{rate:,.0f} posts/s ({verdict(rate, TARGET_POSTS_PER_SECOND)})")
+    sys.stdout.flush()
+
+    if not args.skip_embeddings:
+        seconds, peak, line = embeddings_run()
+        print(f"\n3. word vectors over every post: {seconds:.0f} s wall, peak memory {peak / 2**20:,.0f} MB\n   {line}")
+
+
+if __name__ == "__main__":
+    main()
