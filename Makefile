@@ -36,6 +36,8 @@ test: install-dev
 ## Speed measurements (benchmarks/), on PostgreSQL. Prints what it measured and on what data.
 bench: install-dev
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/score.py
+	$(BIN)/python benchmarks/quality.py
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -24,33 +24,13 @@ from tqdm import tqdm
 from classifier.models import ModelVersion, Prediction
 from classifier.scoring import prediction_labels_get
 from classifier.task_definitions import DISCRIMINATION
+from ingestion.management.progress import BarOutput
 
 FORMATS = ("csv", "jsonl")
 STDOUT = "-"
 CHUNK_SIZE = 2000
 COLUMNS = ("platform_id", "created_at", "state", "model_task", "model_version", "discriminatory", "categories")
 FIELDS = ("tweet__platform_id", "tweet__created_at", "tweet__state", "discriminatory", "categories", "scores")
-
-
-def plain(text: str) -> str:
-    return text
-
-
-class Unterminated:
-    """An OutputWrapper that writes text as given.
-
-    Left to itself it ends every write with a newline, so each redraw of the progress
-    bar would take a new line, and paints everything on stderr red, like an error.
-    """
-
-    def __init__(self, out: OutputWrapper) -> None:
-        self.out = out
-
-    def write(self, text: str) -> None:
-        self.out.write(text, style_func=plain, ending="")
-
-    def flush(self) -> None:
-        self.out.flush()
 
 
 class Command(BaseCommand):
@@ -86,13 +66,13 @@ class Command(BaseCommand):
         )
         export = {"version": version, "labels": prediction_labels_get(version=version), "fmt": options["format"]}
         if options["output"] == STDOUT:  # the data goes to stdout: no bar, and the summary goes to stderr
-            exported = self._write(predictions, out=Unterminated(self.stdout), bar=tqdm(disable=True), **export)
+            exported = self._write(predictions, out=BarOutput(self.stdout), bar=tqdm(disable=True), **export)
             self.stderr.write(f"{exported} predicciones de la versión v{version.version} exportadas a la salida estándar.",
                               style_func=self.style.SUCCESS)
             return
         path = Path(options["output"])
         bar = tqdm(disable=True) if options["no_progress"] else tqdm(
-            total=predictions.count(), unit=" predicciones", desc=path.name, file=Unterminated(self.stderr)
+            total=predictions.count(), unit=" predicciones", desc=path.name, file=BarOutput(self.stderr)
         )
         exported = self._write_file(path, predictions, bar=bar, **export)
         self.stdout.write(self.style.SUCCESS(f"{exported} predicciones de la versión v{version.version} exportadas a {path}."))
@@ -114,7 +94,7 @@ class Command(BaseCommand):
         return exported
 
     def _write(self, predictions: QuerySet[Prediction], *, version: ModelVersion, labels: list[str], fmt: str,
-               out: TextIO | Unterminated, bar: tqdm) -> int:
+               out: TextIO | BarOutput, bar: tqdm) -> int:
         if fmt == "csv":
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow([*COLUMNS, *(f"p_{label}" for label in labels)])

@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from classifier import services
 from classifier.importers import DEFAULT_SOURCES, DEFAULT_TASKS, FORMATS, ImportSpec
+from ingestion.management.progress import BarOutput
 from ingestion.sources.files import FileUnreadable
 
 SHOWN_ERRORS = 50
@@ -34,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         spec = self._spec(options)
-        with tqdm(unit=" filas", disable=options["no_progress"], file=self.stderr, desc=spec.path.name) as bar:
+        with tqdm(unit=" filas", disable=options["no_progress"], file=BarOutput(self.stderr), desc=spec.path.name) as bar:
             def progress(summary: services.LabeledImportSummary) -> None:
                 bar.update(summary.read - bar.n)
 

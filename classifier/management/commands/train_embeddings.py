@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from classifier.embeddings import EmbeddingParams, embeddings_train
+from ingestion.management.progress import BarOutput
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         params = dataclasses.replace(
             EmbeddingParams(), dimensions=options["dimensions"], epochs=options["epochs"], min_count=options["min_count"]
         )
-        bar = tqdm(unit=" textos", desc="corpus", disable=options["no_progress"], file=self.stderr)
+        bar = tqdm(unit=" textos", desc="corpus", disable=options["no_progress"], file=BarOutput(self.stderr))
 
         def progress(texts: int) -> None:
             bar.update(texts - bar.n)

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from ingestion import services
+from ingestion.management.progress import BarOutput
 from ingestion.sources.files import (
     FORMAT_HELP,
     FORMATS,
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             self.stderr.write(self.style.ERROR(f"{path}: {error}"))
             return 0
         bar = tqdm(total=reader.size, unit="B", unit_scale=True, desc=path.name,
-                   disable=options["no_progress"], file=self.stderr)
+                   disable=options["no_progress"], file=BarOutput(self.stderr))
 
         def progress(summary: services.ImportSummary) -> None:
             bar.update(reader.position() - bar.n)
