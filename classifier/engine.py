@@ -16,6 +16,7 @@ model was trained with.
 """
 from __future__ import annotations
 
+import copy
 import weakref
 from collections import Counter
 from collections.abc import Sequence
@@ -131,6 +132,46 @@ def tfidf_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr
     if vectorizer.use_idf:
         counts.data *= vectorizer.idf_[counts.indices]
     return normalize(counts, norm=vectorizer.norm, copy=False) if vectorizer.norm else counts
+
+
+# --- Storage form -----------------------------------------------------------------------
+# A fitted vectoriser's vocabulary is a dict of up to hundreds of thousands of terms;
+# skops writes a dict entry by entry (and a NumPy integer as an array file), which makes
+# artifacts huge and slow. Stored, each vocabulary is its terms in column order, one per
+# line (a term never holds a newline: texts are split on whitespace before n-grams).
+
+def _vectorizers(model: dict[str, Any]) -> list[tuple[str, TfidfVectorizer]]:
+    found = list(model["vectorizer"].transformer_list)
+    if model.get("embedding") is not None:
+        found.append(("embedding", model["embedding"]["vectorizer"]))
+    return found
+
+
+def model_pack(model: dict[str, Any]) -> dict[str, Any]:
+    """The model as it is saved: vocabularies as text, the rest unchanged (the model itself is not modified)."""
+    packed = dict(model)
+    union = copy.copy(model["vectorizer"])
+    union.transformer_list = [(name, copy.copy(vectorizer)) for name, vectorizer in union.transformer_list]
+    packed["vectorizer"] = union
+    if model.get("embedding") is not None:
+        packed["embedding"] = {**model["embedding"], "vectorizer": copy.copy(model["embedding"]["vectorizer"])}
+    vocabularies = {}
+    for name, vectorizer in _vectorizers(packed):
+        vocabulary = vectorizer.vocabulary_
+        vocabularies[name] = "\n".join(sorted(vocabulary, key=vocabulary.__getitem__))
+        del vectorizer.vocabulary_
+    packed["vocabularies"] = vocabularies
+    return packed
+
+
+def model_unpack(packed: dict[str, Any]) -> dict[str, Any]:
+    """The model ready to score, from its saved form."""
+    model = dict(packed)
+    vocabularies = model.pop("vocabularies")
+    for name, vectorizer in _vectorizers(model):
+        terms = vocabularies[name].split("\n") if vocabularies[name] else []
+        vectorizer.vocabulary_ = {term: i for i, term in enumerate(terms)}
+    return model
 
 
 def features_scale(features: sparse.csr_matrix, scaling: np.ndarray | None) -> sparse.csr_matrix:

@@ -6,6 +6,7 @@ store an attacker could write to cannot make a worker run their code.
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from typing import Any
 
 import skops.io as sio
@@ -27,8 +28,17 @@ def artifact_path(*, task: str, version: int) -> str:
     return f"models/{task}/v{version}.skops"
 
 
+def _task_model(obj: Any) -> bool:
+    from .engine import MODEL_FORMAT
+
+    return isinstance(obj, dict) and obj.get("format") == MODEL_FORMAT and "vectorizer" in obj
+
+
 def artifact_dumps(obj: Any) -> bytes:
-    return sio.dumps(obj)
+    """skops bytes of the object; a task model is written in its compact storage form."""
+    from .engine import model_pack
+
+    return sio.dumps(model_pack(obj) if _task_model(obj) else obj, compression=zipfile.ZIP_DEFLATED)
 
 
 def artifact_loads(data: bytes) -> Any:
@@ -36,7 +46,12 @@ def artifact_loads(data: bytes) -> Any:
     refused = [name for name in untrusted if not name.startswith(TRUSTED_PREFIXES)]
     if refused:
         raise ArtifactRefused(f"tipos no permitidos en el artefacto: {', '.join(sorted(refused))}")
-    return sio.loads(data, trusted=untrusted)
+    obj = sio.loads(data, trusted=untrusted)
+    if _task_model(obj):
+        from .engine import model_unpack
+
+        return model_unpack(obj)
+    return obj
 
 
 def artifact_save(*, task: str, version: int, obj: Any) -> tuple[str, str]:

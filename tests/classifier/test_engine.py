@@ -23,3 +23,28 @@ def test_fast_transform_equals_scikit_learn_on_seen_and_unseen_texts():
             fast, reference = tfidf_transform(vectorizer, batch), vectorizer.transform(batch)
             assert fast.shape == reference.shape, name
             np.testing.assert_allclose(fast.toarray(), reference.toarray(), atol=1e-12, err_msg=name)
+
+
+def test_a_saved_model_scores_exactly_as_the_trained_one_and_stays_compact():
+    from classifier.engine import MODEL_FORMAT, features_transform, model_scores
+    from classifier.registry import artifact_dumps, artifact_loads
+    from classifier.training import TrainParams, label_search
+
+    texts = texts_normalize(TRAIN, config=CONFIG)
+    y = np.array([1, 1, 0, 1, 0, 1, 0] * 3)
+    model = {
+        "format": MODEL_FORMAT, "task": "t", "labels": ["x"], "embedding": None,
+        "text": {"language": "es", "remove_stopwords": False, "lemmatize": False, "fold_accents": True},
+        "vectorizer": features_build().fit(texts),
+    }
+    fit = label_search(features_transform(model, texts), y, np.ones(len(y)), TrainParams(c_grid=(1.0,), cv_folds=2, finalists=1))
+    model.update({"classifiers": {"x": fit.classifier}, "scalings": {"x": fit.scaling},
+                  "calibrators": {"x": fit.calibrator}, "thresholds": {"x": fit.threshold}})
+    terms = sum(len(v.vocabulary_) for _, v in model["vectorizer"].transformer_list)
+
+    data = artifact_dumps(model)
+    loaded = artifact_loads(data)
+
+    np.testing.assert_array_equal(model_scores(loaded, TRAIN + UNSEEN)["x"], model_scores(model, TRAIN + UNSEEN)["x"])
+    assert len(data) < 100 * terms + 50_000  # vocabularies stored as text, not one skops node per term
+    assert model["vectorizer"].transformer_list[0][1].vocabulary_  # saving did not strip the trained model
