@@ -125,7 +125,6 @@ def tfidf_transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sparse.csr
         shape=(len(columns), width),
     )
     counts = (words @ ngrams).tocsr()
-    counts.sum_duplicates()
     if vectorizer.sublinear_tf:
         np.log(counts.data, counts.data)
         counts.data += 1.0
@@ -149,7 +148,7 @@ def _vectorizers(model: dict[str, Any]) -> list[tuple[str, TfidfVectorizer]]:
 
 def model_pack(model: dict[str, Any]) -> dict[str, Any]:
     """The model as it is saved: vocabularies as text, the rest unchanged (the model itself is not modified)."""
-    packed = dict(model)
+    packed = {key: value for key, value in model.items() if not key.startswith("_")}  # "_" keys are caches
     union = copy.copy(model["vectorizer"])
     union.transformer_list = [(name, copy.copy(vectorizer)) for name, vectorizer in union.transformer_list]
     packed["vectorizer"] = union
@@ -184,10 +183,30 @@ def label_probability(model: dict[str, Any], label: str, features: sparse.csr_ma
     return model["calibrators"][label].predict_proba(decision.reshape(-1, 1))[:, 1]
 
 
+def _label_weights(model: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Every label's coefficients as one matrix (features x labels), naive-Bayes scaling folded in:
+    (X·diag(r))·w = X·(r∘w), so one sparse product scores every label. Kept in the model dict."""
+    cached = model.get("_weights")
+    if cached is None:
+        columns, intercepts = [], []
+        for label in model["labels"]:
+            coef = model["classifiers"][label].coef_.ravel()
+            scaling = model["scalings"][label]
+            columns.append(coef if scaling is None else coef * scaling)
+            intercepts.append(float(model["classifiers"][label].intercept_[0]))
+        cached = model["_weights"] = (np.column_stack(columns), np.array(intercepts))
+    return cached
+
+
 def model_scores(model: dict[str, Any], texts: Sequence[str]) -> dict[str, np.ndarray]:
     """Probability of each label for each text."""
     features = features_transform(model, texts_normalize(texts, config=TextConfig(**model["text"])))
-    return {label: label_probability(model, label, features) for label in model["labels"]}
+    weights, intercepts = _label_weights(model)
+    decisions = np.asarray(features @ weights) + intercepts
+    return {
+        label: model["calibrators"][label].predict_proba(decisions[:, [i]])[:, 1]
+        for i, label in enumerate(model["labels"])
+    }
 
 
 def model_decisions(model: dict[str, Any], scores: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

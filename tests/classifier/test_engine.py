@@ -26,7 +26,7 @@ def test_fast_transform_equals_scikit_learn_on_seen_and_unseen_texts():
 
 
 def test_a_saved_model_scores_exactly_as_the_trained_one_and_stays_compact():
-    from classifier.engine import MODEL_FORMAT, features_transform, model_scores
+    from classifier.engine import MODEL_FORMAT, features_transform, label_probability, model_scores
     from classifier.registry import artifact_dumps, artifact_loads
     from classifier.training import TrainParams, label_search
 
@@ -46,5 +46,8 @@ def test_a_saved_model_scores_exactly_as_the_trained_one_and_stays_compact():
     loaded = artifact_loads(data)
 
     np.testing.assert_array_equal(model_scores(loaded, TRAIN + UNSEEN)["x"], model_scores(model, TRAIN + UNSEEN)["x"])
+    # All labels in one product, scaling folded into the weights: the same as scaling the features per label.
+    one_by_one = label_probability(model, "x", features_transform(model, texts_normalize(TRAIN + UNSEEN, config=CONFIG)))
+    np.testing.assert_allclose(model_scores(model, TRAIN + UNSEEN)["x"], one_by_one, rtol=1e-10)
     assert len(data) < 100 * terms + 50_000  # vocabularies stored as text, not one skops node per term
     assert model["vectorizer"].transformer_list[0][1].vocabulary_  # saving did not strip the trained model
