@@ -179,20 +179,30 @@ def features_scale(features: sparse.csr_matrix, scaling: np.ndarray | None) -> s
 
 
 def label_probability(model: dict[str, Any], label: str, features: sparse.csr_matrix) -> np.ndarray:
-    decision = model["classifiers"][label].decision_function(features_scale(features, model["scalings"][label]))
+    """One label's probabilities, the long way (`model_scores` does all labels at once)."""
+    classifier = model["classifiers"][label]
+    # A label trained without the embedding block reads only the TF-IDF columns, which come first.
+    features = features[:, : classifier.coef_.shape[1]]
+    decision = classifier.decision_function(features_scale(features, model["scalings"][label]))
     return model["calibrators"][label].predict_proba(decision.reshape(-1, 1))[:, 1]
 
 
 def _label_weights(model: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Every label's coefficients as one matrix (features x labels), naive-Bayes scaling folded in:
-    (X·diag(r))·w = X·(r∘w), so one sparse product scores every label. Kept in the model dict."""
+    (X·diag(r))·w = X·(r∘w), so one sparse product scores every label. A label trained
+    without the embedding block gets zeros for those columns. Kept in the model dict."""
     cached = model.get("_weights")
     if cached is None:
         columns, intercepts = [], []
+        width = sum(len(v.vocabulary_) for _, v in model["vectorizer"].transformer_list)
+        if model.get("embedding") is not None:
+            width += model["embedding"]["vectors"].shape[1]
         for label in model["labels"]:
             coef = model["classifiers"][label].coef_.ravel()
             scaling = model["scalings"][label]
-            columns.append(coef if scaling is None else coef * scaling)
+            column = np.zeros(width)
+            column[: len(coef)] = coef if scaling is None else coef * scaling
+            columns.append(column)
             intercepts.append(float(model["classifiers"][label].intercept_[0]))
         cached = model["_weights"] = (np.column_stack(columns), np.array(intercepts))
     return cached

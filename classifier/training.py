@@ -16,6 +16,7 @@ out-of-fold probabilities. The held-out figures are therefore honest.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import platform
 import time
@@ -93,9 +94,10 @@ class Candidate:
     scaling: str
     balancing: str
     c: float
+    embeddings: bool = False
 
     def describe(self) -> dict[str, Any]:
-        return {"scaling": self.scaling, "balancing": self.balancing, "C": self.c}
+        return {"scaling": self.scaling, "balancing": self.balancing, "C": self.c, "embeddings": self.embeddings}
 
 
 @dataclass(slots=True)
@@ -173,22 +175,39 @@ def _fit(
     return clf.fit(x, y, sample_weight=weights), scaling
 
 
-def label_search(features: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray, params: TrainParams) -> LabelFit:
-    """Choose the label's candidate by cross-validated F1 (successive halving), calibrate it, fit it on every row."""
+def label_search(
+    features: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray, params: TrainParams, *, tfidf_width: int | None = None
+) -> LabelFit:
+    """Choose the label's candidate by cross-validation (successive halving), calibrate it, fit it on every row.
+
+    With an embedding block (the columns after `tfidf_width`), the best first-round
+    candidates are also tried with it, and they compete with the rest for the final round.
+    """
     folds = list(StratifiedKFold(n_splits=params.cv_folds, shuffle=True, random_state=params.seed).split(np.zeros(len(y)), y))
+    matrices = {True: features, False: features}
+    if tfidf_width is not None and tfidf_width < features.shape[1]:
+        matrices[False] = features[:, :tfidf_width]
     candidates = [Candidate(s, b, c) for s in params.scalings for b in params.balancings for c in params.c_grid]
-    decisions = {candidate: np.zeros(len(y)) for candidate in candidates}
+    decisions: dict[Candidate, np.ndarray] = {}
 
     def fold_score(candidate: Candidate, train: np.ndarray, valid: np.ndarray) -> None:
-        clf, scaling = _fit(features[train], y[train], weights[train], candidate, params)
-        decisions[candidate][valid] = clf.decision_function(features_scale(features[valid], scaling))
+        x = matrices[candidate.embeddings]
+        clf, scaling = _fit(x[train], y[train], weights[train], candidate, params)
+        decisions.setdefault(candidate, np.zeros(len(y)))[valid] = clf.decision_function(features_scale(x[valid], scaling))
 
     first_valid = folds[0][1]
     first_fold = {}
-    for candidate in candidates:
-        fold_score(candidate, *folds[0])
-        first_fold[candidate] = _selection_score(params.selection, y[first_valid], decisions[candidate][first_valid])
-    finalists = sorted(candidates, key=lambda c: -first_fold[c])[: params.finalists]
+
+    def first_round(round_candidates: list[Candidate]) -> None:
+        for candidate in round_candidates:
+            fold_score(candidate, *folds[0])
+            first_fold[candidate] = _selection_score(params.selection, y[first_valid], decisions[candidate][first_valid])
+
+    first_round(candidates)
+    if matrices[True] is not matrices[False]:
+        best_first = sorted(candidates, key=lambda c: -first_fold[c])[: params.finalists]
+        first_round([dataclasses.replace(c, embeddings=True) for c in best_first])
+    finalists = sorted(first_fold, key=lambda c: -first_fold[c])[: params.finalists]
     best: tuple[float, Candidate] | None = None
     for candidate in finalists:
         for train, valid in folds[1:]:
@@ -201,7 +220,7 @@ def label_search(features: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray
     values = decisions[candidate].reshape(-1, 1)
     calibrator = LogisticRegression(C=1e6, solver="lbfgs").fit(values, y)
     f1, threshold = f1_best_threshold(y, calibrator.predict_proba(values)[:, 1])
-    classifier, scaling = _fit(features, y, weights, candidate, params)
+    classifier, scaling = _fit(matrices[candidate.embeddings], y, weights, candidate, params)
     chosen = {
         **candidate.describe(), f"cv_{params.selection}": round(score, 4), "cv_f1": round(f1, 4),
         f"first_fold_{params.selection}": {"/".join(map(str, c.describe().values())): round(v, 4) for c, v in first_fold.items()},
@@ -243,9 +262,11 @@ def model_version_train(*, task: str, params: TrainParams | None = None) -> Mode
             version=vectors, normalized_texts=train_texts, weight=params.embedding_weight),
     }
     x_train = features_transform(model, train_texts)
+    tfidf_width = sum(len(v.vocabulary_) for _, v in model["vectorizer"].transformer_list)
     y_train, w_train = y_all[train], data.weights[train]
     fits: list[LabelFit] = Parallel(n_jobs=params.jobs, prefer="threads")(
-        delayed(label_search)(x_train, y_train[:, candidates.index(name)], w_train, params) for name in kept
+        delayed(label_search)(x_train, y_train[:, candidates.index(name)], w_train, params, tfidf_width=tfidf_width)
+        for name in kept
     )
     model.update({
         "classifiers": {name: fit.classifier for name, fit in zip(kept, fits, strict=True)},
@@ -273,7 +294,7 @@ def model_version_train(*, task: str, params: TrainParams | None = None) -> Mode
 
 def _chosen_summary(chosen: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     """How many labels each scaling, balancing and C won (the resampling-versus-weights comparison)."""
-    return {key: dict(Counter(str(c[key]) for c in chosen)) for key in ("scaling", "balancing", "C")}
+    return {key: dict(Counter(str(c[key]) for c in chosen)) for key in ("scaling", "balancing", "C", "embeddings")}
 
 
 def _comparison(*, task: str, held_texts: list[str], y_held: dict[str, np.ndarray]) -> dict[str, Any]:

@@ -114,10 +114,22 @@ def test_a_model_uses_the_latest_vectors_and_the_search_compares_resampling_with
     assert version.metrics["embedding_version"] == vectors.version
     model = artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)
     assert model["embedding"]["vectors"].shape[1] == 16
-    # Every combination of scaling and imbalance treatment was scored on the first fold.
+    # Scoring all labels at once equals each label on its own columns (with or without the vectors).
+    from classifier.engine import features_transform, label_probability, texts_normalize
+    from classifier.text import TextConfig
+
+    sample = ["Que se larguen todos los inmigrantes", "Buenos días, qué bonito día", "las mujeres no saben"]
+    features = features_transform(model, texts_normalize(sample, config=TextConfig(**model["text"])))
+    np.testing.assert_allclose(
+        model_scores(model, sample)["discriminatory"], label_probability(model, "discriminatory", features), rtol=1e-10
+    )
+    # Every combination of scaling and imbalance treatment was scored on the first fold,
+    # and the two best of them again with the word vectors.
     compared = version.params["per_label"]["discriminatory"]["first_fold_roc_auc"]
-    assert set(compared) == {f"{s}/{b}/1.0" for s in ("plain", "nb") for b in ("class_weight", "resample", "none")}
+    assert {f"{s}/{b}/1.0/False" for s in ("plain", "nb") for b in ("class_weight", "resample", "none")} <= set(compared)
+    assert len([key for key in compared if key.endswith("/True")]) == 2 and len(compared) == 8
     assert sum(version.metrics["chosen"]["balancing"].values()) == 1
+    assert sum(version.metrics["chosen"]["embeddings"].values()) == 1
     scores = model_scores(model, ["Que se larguen todos los inmigrantes", "Buenos días, qué bonito día"])["discriminatory"]
     assert ((scores > 0) & (scores < 1)).all()
     # Calibrated on out-of-fold decisions: the held-out probabilities are not far from the observed rates.
