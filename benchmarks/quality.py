@@ -141,8 +141,12 @@ def report(task: str, version, *, seconds: float) -> None:  # noqa: ANN001
         print(f"  discriminatory: F1 of both classes {d['f1_both_classes']:.4f} (target 0.84), ROC AUC {d['roc_auc']:.4f} "
               f"(target 0.92), precision {d['precision']:.3f}, recall {d['recall']:.3f}, threshold {d['threshold']:.3f}")
         for label, figures in sorted(m["labels"].items()):
-            if label != "discriminatory":
-                print(f"  {label}: F1 {figures['f1']:.4f}, ROC AUC {figures['roc_auc']}, support {figures['support']}")
+            if label == "discriminatory":
+                continue
+            if figures["support"] == 0:
+                print(f"  {label}: trained, but the held-out rows have no positive of it (not measurable there)")
+            else:
+                print(f"  {label}: F1 {figures['f1']:.4f}, ROC AUC {figures['roc_auc']:.4f}, support {figures['support']}")
         print(f"  categories without enough data to train: {m['skipped_labels']}")
         print(f"  rows per source: {m['rows_per_source']}")
     print(f"  chosen per label: {m['chosen']}")
