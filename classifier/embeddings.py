@@ -14,7 +14,6 @@ TF-IDF-weighted mean of its words' unit vectors (`embedding_features`).
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import tempfile
@@ -25,15 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Max
 from scipy import sparse
 
 from ingestion.models import Tweet
 
+from . import services
 from .models import EmbeddingVersion, LabeledText
-from .registry import ArtifactRefused, artifact_storage
+from .registry import stored_bytes_load, stored_bytes_save
 from .text import Language, TextConfig, text_tokenize
 
 logger = logging.getLogger(__name__)
@@ -108,29 +105,18 @@ def embeddings_train(
     vectors = model.wv.vectors.astype(np.float32)
     if len(words) == 0:
         raise ValueError(f"ninguna palabra en {language} aparece {params.min_count} veces; el corpus es muy pequeño")
-    version = _version_create(language=language, fields={
+    version = services.numbered_version_create(model=EmbeddingVersion, scope={"language": language}, fields={
         "texts": texts, "tokens": tokens, "vocabulary_size": len(words), "dimensions": params.dimensions,
         "params": asdict(params), "seconds": round(time.monotonic() - started, 1),
     })
     buffer = io.BytesIO()
     np.savez_compressed(buffer, words=words, vectors=vectors)
-    data = buffer.getvalue()
-    version.artifact_path = artifact_storage().save(f"embeddings/{language}/v{version.version}.npz", ContentFile(data))
-    version.artifact_sha256 = hashlib.sha256(data).hexdigest()
+    version.artifact_path, version.artifact_sha256 = stored_bytes_save(
+        path=f"embeddings/{language}/v{version.version}.npz", data=buffer.getvalue()
+    )
     version.save(update_fields=["artifact_path", "artifact_sha256"])
     logger.info("embeddings %s v%s: %s texts, %s words", language, version.version, texts, len(words))
     return version
-
-
-def _version_create(*, language: str, fields: dict[str, Any]) -> EmbeddingVersion:
-    for _attempt in range(3):
-        latest = EmbeddingVersion.objects.filter(language=language).aggregate(Max("version"))["version__max"] or 0
-        try:
-            with transaction.atomic():
-                return EmbeddingVersion.objects.create(language=language, version=latest + 1, **fields)
-        except IntegrityError:
-            continue  # another training took that number; take the next
-    raise RuntimeError(f"no se pudo numerar una versión nueva de vectores en {language}")
 
 
 def embedding_latest(*, language: str) -> EmbeddingVersion | None:
@@ -139,10 +125,7 @@ def embedding_latest(*, language: str) -> EmbeddingVersion | None:
 
 def vectors_load(version: EmbeddingVersion) -> dict[str, np.ndarray]:
     """The version's words and vectors, checked against the recorded checksum."""
-    with artifact_storage().open(version.artifact_path, "rb") as handle:
-        data = handle.read()
-    if hashlib.sha256(data).hexdigest() != version.artifact_sha256:
-        raise ArtifactRefused(f"los vectores {version.artifact_path} no coinciden con su suma de verificación")
+    data = stored_bytes_load(path=version.artifact_path, sha256=version.artifact_sha256)
     with np.load(io.BytesIO(data), allow_pickle=False) as stored:
         return {"words": stored["words"], "vectors": stored["vectors"]}
 

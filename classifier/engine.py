@@ -173,6 +173,11 @@ def model_unpack(packed: dict[str, Any]) -> dict[str, Any]:
     return model
 
 
+def tfidf_width(model: dict[str, Any]) -> int:
+    """How many TF-IDF columns come before the embedding block."""
+    return sum(len(vectorizer.vocabulary_) for _, vectorizer in model["vectorizer"].transformer_list)
+
+
 def features_scale(features: sparse.csr_matrix, scaling: np.ndarray | None) -> sparse.csr_matrix:
     """Multiply each column by its naive-Bayes ratio (NB-LR); unchanged without one."""
     return features if scaling is None else (features @ sparse.diags(scaling)).tocsr()
@@ -194,7 +199,7 @@ def _label_weights(model: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     cached = model.get("_weights")
     if cached is None:
         columns, intercepts = [], []
-        width = sum(len(v.vocabulary_) for _, v in model["vectorizer"].transformer_list)
+        width = tfidf_width(model)
         if model.get("embedding") is not None:
             width += model["embedding"]["vectors"].shape[1]
         for label in model["labels"]:

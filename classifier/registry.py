@@ -54,16 +54,24 @@ def artifact_loads(data: bytes) -> Any:
     return obj
 
 
-def artifact_save(*, task: str, version: int, obj: Any) -> tuple[str, str]:
-    """Write the artifact; return its storage path and SHA-256."""
-    data = artifact_dumps(obj)
-    path = artifact_storage().save(artifact_path(task=task, version=version), ContentFile(data))
-    return path, hashlib.sha256(data).hexdigest()
+def stored_bytes_save(*, path: str, data: bytes) -> tuple[str, str]:
+    """Write bytes to the artifact storage; return the path it chose and their SHA-256."""
+    return artifact_storage().save(path, ContentFile(data)), hashlib.sha256(data).hexdigest()
 
 
-def artifact_load(*, path: str, sha256: str) -> Any:
+def stored_bytes_load(*, path: str, sha256: str) -> bytes:
+    """Read bytes back from the artifact storage, refused if they do not match the checksum."""
     with artifact_storage().open(path, "rb") as handle:
         data = handle.read()
     if sha256 and hashlib.sha256(data).hexdigest() != sha256:
         raise ArtifactRefused(f"el artefacto {path} no coincide con su suma de verificación")
-    return artifact_loads(data)
+    return data
+
+
+def artifact_save(*, task: str, version: int, obj: Any) -> tuple[str, str]:
+    """Write the artifact; return its storage path and SHA-256."""
+    return stored_bytes_save(path=artifact_path(task=task, version=version), data=artifact_dumps(obj))
+
+
+def artifact_load(*, path: str, sha256: str) -> Any:
+    return artifact_loads(stored_bytes_load(path=path, sha256=sha256))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -13,11 +13,12 @@ from ingestion.records import RecordError, RecordInvalid
 from ingestion.sources.files import FileUnreadable
 
 from .importers import READERS, ImportSpec, LabeledRow
-from .models import LabeledText, ModelVersion
+from .models import EmbeddingVersion, LabeledText, ModelVersion
 from .registry import artifact_save
 from .task_definitions import task_labels
 
 BATCH_SIZE = 1000
+V = TypeVar("V", ModelVersion, EmbeddingVersion)
 # How much worse (in held-out macro F1) a new version may be and still replace the active one.
 DEFAULT_TOLERANCE = 0.01
 _UPDATED_FIELDS = ("text", "labels", "weak", "split", "extra")
@@ -115,18 +116,22 @@ def _batch_store(*, spec: ImportSpec, rows: list[LabeledRow], summary: LabeledIm
 
 # --- Registry ------------------------------------------------------------------------
 
-def model_version_register(*, task: str, model: Any, metrics: dict[str, Any], params: dict[str, Any]) -> ModelVersion:
-    """Record a trained model as a candidate, with its artifact saved to storage."""
+def numbered_version_create(*, model: type[V], scope: dict[str, str], fields: dict[str, Any]) -> V:
+    """Create the next `version` within `scope` (a task, a language). Two trainings may read the
+    same latest number at once; the unique constraint refuses the second, which takes the next."""
     for _attempt in range(3):
-        latest = ModelVersion.objects.filter(task=task).aggregate(Max("version"))["version__max"] or 0
+        latest = model.objects.filter(**scope).aggregate(Max("version"))["version__max"] or 0
         try:
             with transaction.atomic():
-                version = ModelVersion.objects.create(task=task, version=latest + 1, metrics=metrics, params=params)
-            break
+                return model.objects.create(**scope, version=latest + 1, **fields)
         except IntegrityError:
-            continue  # another training registered that number first; take the next
-    else:
-        raise RuntimeError(f"no se pudo numerar una versión nueva de {task}")
+            continue
+    raise RuntimeError(f"no se pudo numerar una versión nueva de {model._meta.verbose_name} ({scope})")
+
+
+def model_version_register(*, task: str, model: Any, metrics: dict[str, Any], params: dict[str, Any]) -> ModelVersion:
+    """Record a trained model as a candidate, with its artifact saved to storage."""
+    version = numbered_version_create(model=ModelVersion, scope={"task": task}, fields={"metrics": metrics, "params": params})
     version.artifact_path, version.artifact_sha256 = artifact_save(task=task, version=version.version, obj=model)
     version.save(update_fields=["artifact_path", "artifact_sha256"])
     return version

@@ -43,6 +43,7 @@ from .engine import (
     task_language,
     text_config_for,
     texts_normalize,
+    tfidf_width,
 )
 from .evaluation import f1_best_threshold, labels_evaluate
 from .models import LabeledText, ModelVersion
@@ -262,10 +263,10 @@ def model_version_train(*, task: str, params: TrainParams | None = None) -> Mode
             version=vectors, normalized_texts=train_texts, weight=params.embedding_weight),
     }
     x_train = features_transform(model, train_texts)
-    tfidf_width = sum(len(v.vocabulary_) for _, v in model["vectorizer"].transformer_list)
+    width = tfidf_width(model)
     y_train, w_train = y_all[train], data.weights[train]
     fits: list[LabelFit] = Parallel(n_jobs=params.jobs, prefer="threads")(
-        delayed(label_search)(x_train, y_train[:, candidates.index(name)], w_train, params, tfidf_width=tfidf_width)
+        delayed(label_search)(x_train, y_train[:, candidates.index(name)], w_train, params, tfidf_width=width)
         for name in kept
     )
     model.update({

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from classifier import serving
 from classifier.embeddings import EmbeddingParams, embeddings_train, vectors_load
 from classifier.engine import model_scores
 from classifier.models import EmbeddingVersion, LabeledText
@@ -26,13 +25,6 @@ POSTS = [
     "qué calor hace hoy en Monterrey",
     "ese naco no sabe ni hablar",
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_serving():
-    serving.models_forget()
-    yield
-    serving.models_forget()
 
 
 @pytest.fixture

@@ -25,13 +25,6 @@ class NotAllowed:
     """A type that is not on the artifact allow-list."""
 
 
-@pytest.fixture(autouse=True)
-def fresh_serving():
-    serving.models_forget()
-    yield
-    serving.models_forget()
-
-
 @pytest.mark.django_db
 def test_artifact_round_trip_through_s3_storage(s3_archive):
     client, bucket = s3_archive

@@ -19,11 +19,8 @@ SMALL = TrainParams(c_grid=(4.0,), scalings=("plain",), balancings=("class_weigh
 
 
 @pytest.fixture(autouse=True)
-def fresh_serving(monkeypatch):
+def refresh_at_once(monkeypatch):
     monkeypatch.setattr(serving, "REFRESH_SECONDS", 0.0)
-    serving.models_forget()
-    yield
-    serving.models_forget()
 
 
 @pytest.fixture

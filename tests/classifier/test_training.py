@@ -26,13 +26,6 @@ def import_head(source: Path, target: Path, rows: int, fmt: str) -> None:
     call_command("import_labeled", str(target), format=fmt, no_progress=True, stdout=StringIO())
 
 
-@pytest.fixture(autouse=True)
-def fresh_serving():
-    serving.models_forget()
-    yield
-    serving.models_forget()
-
-
 @pytest.fixture
 def hateval(tmp_path, dictionary, archive_dir):
     import_head(SHARED / "hateval2019_es" / "hateval2019_es_train.csv", tmp_path / "hateval_train.csv", 800, "hateval")
