@@ -38,6 +38,7 @@ bench: install-dev
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/score.py
 	$(BIN)/python benchmarks/quality.py
+	$(BIN)/python benchmarks/api.py
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -12,7 +12,10 @@ builtins, so skops can save it and load it without running code:
   into a calibrated probability, and the probability at which the label is yes.
 
 Texts are normalised (`classifier.text`) with the language and options the
-model was trained with.
+model was trained with. Scoring, and explaining which words pushed a label,
+go through `classifier.explain`, which computes the same features as the
+scikit-learn vectorisers without their per-call overhead; training reads
+`features_transform`.
 """
 from __future__ import annotations
 
@@ -29,7 +32,8 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize
 
 from .embeddings import embedding_features
-from .text import Language, TextConfig, text_normalize
+from .explain import Scorer, scorer_supported
+from .text import Language, TextConfig, text_normalize, text_tokenize
 
 MODEL_FORMAT = 2
 
@@ -213,14 +217,47 @@ def _label_weights(model: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     return cached
 
 
+def _scorer(model: dict[str, Any]) -> Scorer | None:
+    """The model compiled for fast scoring and explaining, built once and kept in the model dict;
+    None for features `classifier.explain` does not reproduce (they score the long way)."""
+    if "_scorer" not in model:
+        weights, intercepts = _label_weights(model)
+        model["_text_config"] = TextConfig(**model["text"])
+        model["_scorer"] = Scorer(model, weights, intercepts) if scorer_supported(model) else None
+    return model["_scorer"]
+
+
 def model_scores(model: dict[str, Any], texts: Sequence[str]) -> dict[str, np.ndarray]:
     """Probability of each label for each text."""
-    features = features_transform(model, texts_normalize(texts, config=TextConfig(**model["text"])))
+    return model_scores_explained(model, texts, label=None)[0]
+
+
+def model_scores_explained(
+    model: dict[str, Any], texts: Sequence[str], *, label: str | None, top: int = 8
+) -> tuple[dict[str, np.ndarray], list[list[tuple[str, float]]]]:
+    """`model_scores`, and per text the (up to `top`) words that pushed `label`'s decision value most:
+    (word, contribution in log-odds before calibration), largest |contribution| first, positive towards
+    the label. All words' contributions plus the intercept add up to the decision value
+    (`classifier.explain` says how features are shared among words). Without a label, empty lists."""
+    scorer = _scorer(model)
+    # The tokens of the normalised text (`text_normalize` joins them with spaces; the scorer wants them split).
+    tokens = [text_tokenize(text, config=model["_text_config"]) for text in texts]
+    if scorer is None:
+        if label is not None:
+            raise ValueError("this model's features cannot be explained (they are not features_build's)")
+        return _scores_sparse(model, [" ".join(words) for words in tokens]), [[] for _ in texts]
+    decisions, explanations = scorer.score(tokens, label=label, top=top)
+    probabilities = scorer.probabilities(decisions)
+    return dict(zip(model["labels"], probabilities, strict=True)), explanations
+
+
+def _scores_sparse(model: dict[str, Any], normalized: list[str]) -> dict[str, np.ndarray]:
+    """Every label's probabilities through scikit-learn's vectorisers and calibrators."""
     weights, intercepts = _label_weights(model)
-    decisions = np.asarray(features @ weights) + intercepts
+    decisions = np.asarray(features_transform(model, normalized) @ weights) + intercepts
     return {
-        label: model["calibrators"][label].predict_proba(decisions[:, [i]])[:, 1]
-        for i, label in enumerate(model["labels"])
+        name: model["calibrators"][name].predict_proba(decisions[:, [i]])[:, 1]
+        for i, name in enumerate(model["labels"])
     }
 
 

@@ -2,6 +2,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.errors import json_not_found
+from classifier.api import MovieGenresReferenceApi
+
 from . import views
 
 admin.site.site_header = "Discriminamómetro"
@@ -9,9 +12,21 @@ admin.site.site_title = "Discriminamómetro"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
+    # The reference movie-genre project's route, for its existing clients.
+    path("classifier/", MovieGenresReferenceApi.as_view(), name="movie-genres-reference"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("clasificador/", include("classifier.urls")),
     path("etiquetado/", include("labeling.urls")),
     path("", include("dashboard.urls")),
 ]
+
+
+def handler404(request, exception=None):  # noqa: ANN001, ANN201
+    """JSON for API paths (one error shape), the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return json_not_found(request, exception)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -243,7 +243,8 @@ class Tweet(models.Model):
             models.UniqueConstraint(fields=["platform_id"], name="tweet_platform_id_unique"),
         ]
         indexes = [
-            models.Index(fields=["created_at"], name="tweet_created_idx"),
+            # Newest first with the id as tie-breaker: the read API's cursor order (`created_at`, `id`).
+            models.Index(fields=["created_at", "id"], name="tweet_created_id_idx"),
             models.Index(fields=["state", "created_at"], name="tweet_state_created_idx"),
             models.Index(fields=["author_handle"], name="tweet_handle_idx"),
         ]

@@ -1,9 +1,10 @@
 """Reads for ingestion: the active dictionary, sources due for download, run history."""
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from .matching import DictionaryTerm, Matcher
 from .models import Category, IngestionRun, Source, Term, TermCategory
@@ -23,6 +24,36 @@ def dictionary_terms_active() -> list[DictionaryTerm]:
 
 def matcher_build() -> Matcher:
     return Matcher(dictionary_terms_active())
+
+
+MATCHER_REFRESH_SECONDS = 10.0
+_current: dict[str, object] = {}
+
+
+def _dictionary_fingerprint() -> tuple[object, ...]:
+    terms = Term.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    categories = Category.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    links = TermCategory.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    return (*terms.values(), *categories.values(), *links.values())
+
+
+def matcher_forget() -> None:
+    _current.clear()
+
+
+def matcher_current() -> Matcher:
+    """The active dictionary's matcher, kept per process: compiled again only when the
+    dictionary changed, which is checked at most every `MATCHER_REFRESH_SECONDS`."""
+    now = time.monotonic()
+    matcher = _current.get("matcher")
+    if isinstance(matcher, Matcher) and now - float(_current["checked_at"]) < MATCHER_REFRESH_SECONDS:  # type: ignore[arg-type]
+        return matcher
+    fingerprint = _dictionary_fingerprint()
+    if not isinstance(matcher, Matcher) or fingerprint != _current.get("fingerprint"):
+        matcher = matcher_build()
+        _current.update(matcher=matcher, fingerprint=fingerprint)
+    _current["checked_at"] = now
+    return matcher
 
 
 def category_ids_by_slug() -> dict[str, int]:

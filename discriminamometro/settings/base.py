@@ -32,6 +32,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_celery_beat",
     "import_export",
+    "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI as static files: no CDN is needed
+    "api",
     "ingestion",
     "classifier",
     "labeling",
@@ -171,6 +176,51 @@ CELERY_TASK_TIME_LIMIT = 11 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+
+# --- REST API -----------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.KeyRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.FastJSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Discriminamómetro API",
+    "DESCRIPTION": (
+        "Clasificación de textos en español (¿es discriminatorio? ¿de qué categoría?), "
+        "predicción de cualquier tarea entrenada y lectura de publicaciones, estadísticas, "
+        "modelos y diccionario. Autenticación: `Authorization: Api-Key <clave>`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "displayRequestDuration": True},
+}
+API = {
+    "MAX_TEXTS": env.int("API_MAX_TEXTS", default=1000),
+    "MAX_TEXT_CHARS": env.int("API_MAX_TEXT_CHARS", default=5000),
+    # A full batch (1,000 texts of 5,000 characters) fits; JSON escapes can double a text's bytes.
+    "MAX_BODY_BYTES": env.int("API_MAX_BODY_BYTES", default=12 * 1024 * 1024),
+    # Requests per minute of a key (its own limit is set in the admin), a logged-in
+    # browser session and an anonymous client (per IP, the movie-genre reference route).
+    "DEFAULT_KEY_RATE": env.int("API_DEFAULT_KEY_RATE", default=600),
+    "SESSION_RATE": env.int("API_SESSION_RATE", default=300),
+    "ANONYMOUS_RATE": env.int("API_ANONYMOUS_RATE", default=60),
+    "EXPLANATION_WORDS": env.int("API_EXPLANATION_WORDS", default=8),
+}
+# Rate-limit counters live in the default cache: Redis in production.
+RATELIMIT_USE_CACHE = "default"
 
 # --- Ingestion ----------------------------------------------------------------
 X_BEARER_TOKEN = env.str("X_BEARER_TOKEN", default="")

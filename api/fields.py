@@ -1,0 +1,42 @@
+"""Serializer fields that refuse the wrong JSON type instead of converting it (`{"text": 5}` is a 400)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class StrictCharField(serializers.CharField):
+    default_error_messages = {
+        "invalid": _("Debe ser una cadena de texto."),
+        "blank": _("No puede estar vacío."),
+        "max_length": _("Tiene más de {max_length} caracteres."),
+    }
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("trim_whitespace", False)  # spans in the answer point into the text as sent
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if not self.allow_blank and not data.strip():
+            self.fail("blank")
+        return super().to_internal_value(data)
+
+
+class StrictFloatField(serializers.FloatField):
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    default_error_messages = {"invalid": _("Debe ser true o false.")}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data

@@ -1,0 +1,549 @@
+"""HTTP API speed benchmark: `POST /api/v1/classify` under gunicorn, loaded by wrk on loopback.
+
+    .venv/bin/python benchmarks/api.py                  # `make bench`
+    .venv/bin/python benchmarks/api.py --sweep          # compare gunicorn configurations, then stop
+
+The app runs as in production: gunicorn with `discriminamometro.settings.production`,
+PostgreSQL, Redis for the key cache and the rate-limit counters (every request
+passes through both), DEBUG off. The load comes from wrk (one thread, a
+separate process; `apt-get install -y wrk`), through benchmarks/wrk_post.lua,
+with real texts: the HatEval 2019 Spanish dev set, rotated so requests differ.
+Requests use the endpoint's defaults: explanation on, nothing stored.
+
+1. One text per request. Targets: 800 requests/s, p99 latency at most 25 ms.
+2. 100 texts per request. Target: 20,000 texts/s.
+
+wrk keeps a fixed number of connections busy (a closed loop), so latency
+includes the wait for a free worker; at a given throughput it grows with the
+connections. Any answer other than 200, or a socket error, makes a run invalid.
+
+The model: the active `discrimination` model of a dedicated database
+(`API_BENCH_DATABASE_URL`, default discriminamometro_api_bench). When there is
+none, the database is recreated, HatEval train is imported and the task is
+trained with the defaults (under a minute); later runs reuse it. Pointing
+`API_BENCH_DATABASE_URL` at another database with an active model (e.g.
+benchmarks/score.py's discriminamometro_bench) uses that model and drops
+nothing. A key is created for the run (with a very high rate limit, so the
+limiter counts but never refuses) and deleted at the end; gunicorn is stopped
+on every exit, Ctrl-C included.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import json
+import os
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from io import StringIO
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psutil  # noqa: E402
+
+from benchmarks.ingest import database_recreate, django_environment_set  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
+LUA = ROOT / "benchmarks" / "wrk_post.lua"
+HATEVAL = ROOT.parent / "shared" / "data" / "hateval2019_es"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/discriminamometro_api_bench"
+REDIS_URL = "redis://127.0.0.1:6379/9"
+BROKER_URL = "redis://127.0.0.1:6379/8"
+PATH = "/api/v1/classify"
+BATCH = 100
+KEY_RATE_PER_MINUTE = 10_000_000
+TARGET_RPS = 800
+TARGET_P99_MS = 25.0
+TARGET_TEXTS_PER_SECOND = 20_000
+# Redis, PostgreSQL and the kernel's loopback work take about 0.15 of a core at 800 requests/s;
+# more than this means something else ran beside the benchmark.
+BUSY_OTHER_CORES = 0.3
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    workers: int
+    worker_class: str = "sync"
+    threads: int = 1
+    keep_alive: int = 5
+
+    def args(self) -> list[str]:
+        args = ["--workers", str(self.workers), "--worker-class", self.worker_class, "--keep-alive", str(self.keep_alive)]
+        return args + (["--threads", str(self.threads)] if self.worker_class == "gthread" else [])
+
+    def describe(self) -> str:
+        if self.worker_class == "gthread":
+            return f"{self.workers} gthread workers x {self.threads} threads, keep-alive {self.keep_alive} s"
+        return f"{self.workers} sync workers (a connection per request: sync workers do not keep connections alive)"
+
+
+# On the 2-core machine (quiet, 10 s runs, 4 to 8 of each): 3 sync workers served about 810 single texts/s
+# (p99 14 ms) and 19,000-20,000 texts/s in batches; 2 sync workers 775/s and 20,500 texts/s (a third worker
+# fills the cores while the others wait on Redis and PostgreSQL, but costs batches some contention); 4 sync
+# workers less of both. gthread was unreliable: a kept-alive connection stays with the worker that accepted
+# it, and in about half the runs one worker took every connection (one core busy, 340 requests/s).
+DEFAULT_SERVER = ServerConfig(workers=3, worker_class="sync")
+SWEEP = [
+    ServerConfig(2), ServerConfig(3), ServerConfig(4),
+    ServerConfig(2, "gthread", 1), ServerConfig(2, "gthread", 2), ServerConfig(3, "gthread", 1),
+]
+
+
+@dataclass
+class LoadResult:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    socket_errors: dict[str, int] = field(default_factory=dict)
+    statuses: dict[int, int] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # cores busy on average: server, wrk, other, idle
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def problems(self) -> str:
+        """Why the run is invalid, or "" when every request got a 200."""
+        wrong = {status: n for status, n in self.statuses.items() if status != 200}
+        failed = {name: n for name, n in self.socket_errors.items() if n}
+        parts = [f"{sum(wrong.values())} answers other than 200 {wrong}"] if wrong else []
+        parts += [f"socket errors {failed}"] if failed else []
+        if not self.requests:
+            parts.append("no request completed")
+        return "; ".join(parts)
+
+
+# --- Model, key and texts (in this process, Django on the benchmark database) ---------------
+
+def model_ensure(url: str) -> tuple[object, str]:
+    """The active discrimination model version, and where it came from."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    if _database_exists():
+        call_command("migrate", interactive=False, verbosity=0)  # the code may have gained migrations since
+        found = _active_version()
+        if found is not None:
+            return found, "reused from an earlier run"
+        if (os.environ.get("API_BENCH_DATABASE_URL") or DEFAULT_URL) != DEFAULT_URL:
+            sys.exit(f"{url} has no usable active discrimination model: train one there or unset API_BENCH_DATABASE_URL")
+    connections.close_all()
+    database_recreate(url)
+    started = time.perf_counter()
+    version = _model_train()
+    return version, f"trained now in {time.perf_counter() - started:.0f} s"
+
+
+def _database_exists() -> bool:
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    try:
+        connection.ensure_connection()
+    except OperationalError:
+        return False
+    return True
+
+
+def _active_version() -> object | None:
+    """The active version, if its artifact is still there (`make clean` removes var/archive)."""
+    from classifier.models import ModelVersion
+    from classifier.registry import ArtifactRefused, artifact_load
+
+    version = ModelVersion.objects.filter(task="discrimination", status=ModelVersion.Status.ACTIVE).first()
+    if version is None:
+        return None
+    try:
+        artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)
+    except (OSError, ArtifactRefused):
+        return None
+    return version
+
+
+def _model_train() -> object:
+    from django.core.management import call_command
+
+    from classifier.training import model_version_train
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("import_labeled", str(HATEVAL / "hateval2019_es_train.csv"), format="hateval", no_progress=True,
+                 stdout=StringIO())
+    print("  no usable model yet: training the discrimination task on HatEval train with the defaults...", flush=True)
+    return model_version_train(task="discrimination")
+
+
+def model_describe(version) -> str:  # noqa: ANN001 (a ModelVersion)
+    metrics = version.metrics
+    vectors = metrics.get("embedding_version")
+    labels = sorted(metrics["labels"])
+    return (f"{version.task} v{version.version}, {len(labels)} label{'s' if len(labels) != 1 else ''} ({', '.join(labels)}), "
+            f"{'word vectors v' + str(vectors) if vectors else 'without word vectors'}, "
+            f"trained on {metrics['training_rows']:,} texts")
+
+
+def key_create() -> tuple[object, str]:
+    from api.keys import api_key_create
+
+    return api_key_create(name="benchmarks/api.py", scopes={"classify"}, rate_limit=KEY_RATE_PER_MINUTE)
+
+
+def key_delete(row) -> None:  # noqa: ANN001 (an ApiKey)
+    from api.keys import api_key_forget
+
+    row.delete()
+    api_key_forget(prefix=row.prefix)
+
+
+def texts_load() -> list[str]:
+    with (HATEVAL / "hateval2019_es_dev.csv").open(encoding="utf-8", newline="") as handle:
+        return [row["text"] for row in csv.DictReader(handle) if row["text"].strip()]
+
+
+def bodies_write(name: str, bodies: list[dict]) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / name
+    path.write_text("".join(json.dumps(body, ensure_ascii=False) + "\n" for body in bodies), encoding="utf-8")
+    return path
+
+
+def batches(texts: list[str], *, size: int) -> list[dict]:
+    """Windows of `size` texts starting every 10 texts: each batch differs from the next."""
+    return [{"texts": [texts[(start + i) % len(texts)] for i in range(size)]} for start in range(0, len(texts), 10)]
+
+
+# --- The server -------------------------------------------------------------------------------
+
+def server_environment(url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "discriminamometro.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "DJANGO_DEBUG": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_COOKIES": "false",
+        "DATABASE_URL": url,
+        "REDIS_URL": REDIS_URL,
+        "CELERY_BROKER_URL": BROKER_URL,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn in its own session, so Ctrl-C reaches this script only and `stop` ends all of it."""
+
+    def __init__(self, config: ServerConfig, *, url: str):
+        self.config = config
+        self.port = free_port()
+        self.log = OUT / "api-gunicorn.log"
+        command = [str(Path(sys.executable).with_name("gunicorn")), "discriminamometro.wsgi:application",
+                   "--bind", f"127.0.0.1:{self.port}", "--preload", "--chdir", str(ROOT), *config.args()]
+        OUT.mkdir(parents=True, exist_ok=True)
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(command, cwd=ROOT, env=server_environment(url), stdout=log, stderr=log,
+                                            start_new_session=True)
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                status, _ = http_call(self.port, "GET", "/healthz")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer /healthz in {timeout:.0f} s:\n{self.log_tail()}")
+
+    def log_tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)  # the session gunicorn leads: master and workers
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def http_call(port: int, method: str, path: str, body: dict | None = None, key: str = "") -> tuple[int, bytes]:
+    """One request without following redirects (a redirect would be a misconfiguration, not a success)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/json", "Authorization": f"Api-Key {key}"} if body is not None else {}
+    try:
+        connection.request(method, path, body=json.dumps(body).encode() if body is not None else None, headers=headers)
+        answer = connection.getresponse()
+        return answer.status, answer.read()
+    finally:
+        connection.close()
+
+
+def answer_check(port: int, key: str, body: dict) -> None:
+    """The endpoint answers 200 with one result per text before anything is measured."""
+    status, raw = http_call(port, "POST", PATH, body, key)
+    if status != 200:
+        raise RuntimeError(f"POST {PATH} answered {status}: {raw[:500]!r}")
+    results = json.loads(raw)["results"]
+    expected = len(body.get("texts", [None]))
+    if len(results) != expected or "explanation" not in results[0]:
+        raise RuntimeError(f"POST {PATH}: {len(results)} results for {expected} texts, or no explanation: {raw[:300]!r}")
+
+
+# --- Load -------------------------------------------------------------------------------------
+
+def wrk_binary() -> str:
+    found = shutil.which("wrk")
+    if found is None:
+        sys.exit("wrk is not installed: `apt-get install -y wrk` (Debian/Ubuntu), then run this again.")
+    return found
+
+
+class CpuWatch:
+    """CPU time over a run: the gunicorn processes, wrk (this script's only child that exits), and
+    everything else (Redis, PostgreSQL, the kernel's network work, and whatever else the machine runs)."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+
+    def __enter__(self) -> CpuWatch:
+        self.started = (time.monotonic(), self._server(), self._children(), psutil.cpu_times())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        wall, server, children, machine = self.started
+        seconds = time.monotonic() - wall
+        now = psutil.cpu_times()
+        busy = sum(getattr(now, f) - getattr(machine, f) for f in ("user", "nice", "system", "irq", "softirq", "steal"))
+        self.cores = {"server": (self._server() - server) / seconds, "wrk": (self._children() - children) / seconds,
+                      "idle": (now.idle + now.iowait - machine.idle - machine.iowait) / seconds}
+        self.cores["other"] = max(0.0, busy / seconds - self.cores["server"] - self.cores["wrk"])
+
+    def _server(self) -> float:
+        total = 0.0
+        try:
+            master = psutil.Process(self.server_pid)
+            for process in [master, *master.children(recursive=True)]:
+                times = process.cpu_times()
+                total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+        return total
+
+    @staticmethod
+    def _children() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+
+def wrk_run(port: int, *, bodies: Path, key: str, connections: int, seconds: int, server_pid: int) -> LoadResult:
+    command = [wrk_binary(), "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA),
+               f"http://127.0.0.1:{port}{PATH}", "--", str(bodies), key]
+    with CpuWatch(server_pid) as watch:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    values = dict(line.split()[1:3] for line in done.stdout.splitlines() if line.startswith("result "))
+    if done.returncode != 0 or "requests" not in values:
+        raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    number = {name: float(value) for name, value in values.items()}
+    return LoadResult(
+        requests=int(number["requests"]), seconds=number["duration_us"] / 1e6,
+        p50_ms=number["p50_us"] / 1000, p95_ms=number["p95_us"] / 1000, p99_ms=number["p99_us"] / 1000,
+        max_ms=number["max_us"] / 1000,
+        socket_errors={name[6:]: int(v) for name, v in number.items() if name.startswith("error_") and name != "error_status"},
+        statuses={int(name[7:]): int(v) for name, v in number.items() if name.startswith("status_")},
+        cpu=watch.cores,
+    )
+
+
+def scenario_run(server: Server, *, bodies: Path, key: str, connections: int, seconds: int, warmup: int) -> LoadResult:
+    """A warm-up (every worker loads the model and the dictionary; discarded), then the measured run."""
+    def run(duration: int) -> LoadResult:
+        return wrk_run(server.port, bodies=bodies, key=key, connections=connections, seconds=duration,
+                       server_pid=server.process.pid)
+
+    warm = run(warmup)
+    if warm.problems():
+        raise RuntimeError(f"warm-up failed: {warm.problems()}\n{server.log_tail()}")
+    return run(seconds)
+
+
+# --- Report -----------------------------------------------------------------------------------
+
+def at_least(value: float, target: float, unit: str) -> str:
+    if value >= target:
+        return f"target met ({value:,.0f} >= {target:,.0f} {unit})"
+    return f"target MISSED by {target - value:,.0f} {unit} ({value:,.0f} of {target:,.0f}, {value / target:.0%})"
+
+
+def at_most(value: float, target: float, unit: str) -> str:
+    if value <= target:
+        return f"target met ({value:.1f} <= {target:.0f} {unit})"
+    return f"target MISSED by {value - target:.1f} {unit} ({value:.1f} against {target:.0f} {unit})"
+
+
+def result_lines(result: LoadResult, *, texts_per_request: int) -> list[str]:
+    return [
+        f"{result.requests:,} requests in {result.seconds:.1f} s: {result.rps:,.0f} requests/s = "
+        f"{result.rps * texts_per_request:,.0f} texts/s",
+        f"latency per request: p50 {result.p50_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, p99 {result.p99_ms:.1f} ms "
+        f"(max {result.max_ms:.0f} ms)",
+        f"errors: {result.problems() or 'none (every answer a 200)'}",
+        cpu_line(result),
+    ]
+
+
+def cpu_line(result: LoadResult) -> str:
+    cpu = result.cpu
+    line = (f"CPU, in cores of {os.cpu_count()}: gunicorn {cpu['server']:.2f} ({cpu['server'] / result.rps * 1000:.2f} ms "
+            f"per request), wrk {cpu['wrk']:.2f}, everything else {cpu['other']:.2f}, idle {cpu['idle']:.2f}")
+    if cpu["other"] > BUSY_OTHER_CORES:
+        line += ("\n   WARNING: other work shared the machine during this run (over "
+                 f"{BUSY_OTHER_CORES:.2f} of a core besides gunicorn and wrk): the figures are lower than on a quiet machine")
+    return line
+
+
+def verdict_lines(result: LoadResult, *, texts_per_request: int) -> list[str]:
+    if result.problems():
+        return ["INVALID run (errors above): no verdict"]
+    if texts_per_request == 1:
+        return [f"throughput: {at_least(result.rps, TARGET_RPS, 'requests/s')}",
+                f"p99 latency: {at_most(result.p99_ms, TARGET_P99_MS, 'ms')}"]
+    return [f"throughput: {at_least(result.rps * texts_per_request, TARGET_TEXTS_PER_SECOND, 'texts/s')}"]
+
+
+def header(args: argparse.Namespace, *, url: str, model: str, texts: list[str], batch_bytes: float) -> None:
+    from importlib.metadata import version
+
+    print(f"  machine: {os.cpu_count()} CPUs, shared by gunicorn and wrk (loopback)")
+    print(f"  model: {model} (database {url.rsplit('/', 1)[-1]})")
+    print(f"  texts: HatEval 2019 Spanish dev, {len(texts)} texts, {sum(map(len, texts)) / len(texts):.0f} characters on "
+          f"average, rotated; batches: windows of {BATCH} of them ({batch_bytes / 1024:.0f} KB of JSON each)")
+    print("  requests: the endpoint's defaults (explanation on, nothing stored); the key's rate limit is "
+          f"{KEY_RATE_PER_MINUTE:,}/min, so the Redis limiter counts every request but never refuses one")
+    print(f"  server: gunicorn {version('gunicorn')} --preload, settings.production, DEBUG off, PostgreSQL and Redis "
+          "on 127.0.0.1")
+    print(f"  load: wrk, 1 thread, {args.connections} connections (one text) / {args.batch_connections} (batches); "
+          f"{args.warmup} s warm-up (discarded, loads the model in every worker), then {args.seconds} s measured")
+
+
+def measure(args: argparse.Namespace, *, url: str, key: str, bodies: dict[str, Path], samples: dict[str, dict]) -> None:
+    config = ServerConfig(args.workers, args.worker_class, args.threads, args.keep_alive)
+    print(f"  server configuration: {config.describe()}", flush=True)
+    server = Server(config, url=url)
+    try:
+        server.wait_ready()
+        for sample in samples.values():
+            answer_check(server.port, key, sample)
+        for number, (name, size, connections) in enumerate(_scenarios(args), start=1):
+            result = scenario_run(server, bodies=bodies[name], key=key, connections=connections, seconds=args.seconds,
+                                  warmup=args.warmup)
+            title = "one text per request" if size == 1 else f"{size} texts per request"
+            print(f"\n{number}. {title}, {connections} connections:")
+            for line in result_lines(result, texts_per_request=size) + verdict_lines(result, texts_per_request=size):
+                print(f"   {line}", flush=True)
+    finally:
+        server.stop()
+
+
+def sweep(args: argparse.Namespace, *, url: str, key: str, bodies: dict[str, Path]) -> None:
+    """Each configuration of SWEEP on both scenarios, shorter runs; a table to choose DEFAULT_SERVER from."""
+    print(f"\nSweep: {args.seconds} s per scenario after {args.warmup} s of warm-up")
+    print(f"  {'configuration':<46} {'1 text: req/s':>14} {'p50':>6} {'p99':>6}   {BATCH} texts: texts/s {'p99':>7}"
+          "   other load (cores)")
+    for config in SWEEP:
+        server = Server(config, url=url)
+        try:
+            server.wait_ready()
+            row = []
+            for name, _size, connections in _scenarios(args):
+                row.append(scenario_run(server, bodies=bodies[name], key=key, connections=connections,
+                                        seconds=args.seconds, warmup=args.warmup))
+        finally:
+            server.stop()
+        one, many = row
+        flags = "; ".join(filter(None, [one.problems(), many.problems()]))
+        print(f"  {config.describe().split(' (')[0]:<46} {one.rps:>14,.0f} {one.p50_ms:>6.1f} {one.p99_ms:>6.1f}   "
+              f"{many.rps * BATCH:>16,.0f} {many.p99_ms:>7.1f}   {one.cpu['other']:.2f} / {many.cpu['other']:.2f}"
+              + (f"  INVALID: {flags}" if flags else ""), flush=True)
+
+
+def _scenarios(args: argparse.Namespace) -> list[tuple[str, int, int]]:
+    return [("single", 1, args.connections), ("batch", BATCH, args.batch_connections)]
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(f"stopped by signal {signum}")  # so every `finally` runs: gunicorn stopped, key deleted
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=20, help="measured seconds per scenario (default 20)")
+    parser.add_argument("--warmup", type=int, default=5, help="warm-up seconds per scenario, discarded (default 5)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections, one text per request (default 8)")
+    parser.add_argument("--batch-connections", type=int, default=4, help="wrk connections, batches (default 4)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_SERVER.workers)
+    parser.add_argument("--worker-class", choices=["sync", "gthread"], default=DEFAULT_SERVER.worker_class)
+    parser.add_argument("--threads", type=int, default=DEFAULT_SERVER.threads, help="threads per gthread worker")
+    parser.add_argument("--keep-alive", type=int, default=DEFAULT_SERVER.keep_alive, help="seconds (gthread only)")
+    parser.add_argument("--sweep", action="store_true", help="try the configurations in SWEEP instead (10 s runs)")
+    args = parser.parse_args()
+    if args.sweep and "--seconds" not in sys.argv:
+        args.seconds = 10
+    return args
+
+
+def main() -> None:
+    args = arguments()
+    wrk_binary()
+    url = os.environ.get("API_BENCH_DATABASE_URL") or DEFAULT_URL
+    django_environment_set(url)
+    os.environ["REDIS_URL"] = REDIS_URL  # the key this process creates is cached where the server looks
+    signal.signal(signal.SIGTERM, _terminate)
+    import django
+
+    django.setup()
+    print(f"HTTP API speed benchmark: POST {PATH}", flush=True)
+    version, origin = model_ensure(url)
+    texts = texts_load()
+    samples = {"single": {"text": texts[0]}, "batch": batches(texts, size=BATCH)[0]}
+    bodies = {"single": bodies_write("api-single.jsonl", [{"text": text} for text in texts]),
+              "batch": bodies_write("api-batch.jsonl", batches(texts, size=BATCH))}
+    batch_bytes = bodies["batch"].stat().st_size / len(batches(texts, size=BATCH))
+    header(args, url=url, model=f"{model_describe(version)}; {origin}", texts=texts, batch_bytes=batch_bytes)
+    row, key = key_create()
+    try:
+        if args.sweep:
+            sweep(args, url=url, key=key, bodies=bodies)
+        else:
+            measure(args, url=url, key=key, bodies=bodies, samples=samples)
+    finally:
+        key_delete(row)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("interrupted (gunicorn stopped, the benchmark's key deleted)")

@@ -1,0 +1,135 @@
+"""Input and output of the classification endpoints (outputs document the schema; views return plain dicts)."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from api.fields import StrictBooleanField, StrictCharField, StrictFloatField
+
+
+def _text_field(**kwargs: Any) -> StrictCharField:
+    return StrictCharField(max_length=int(settings.API["MAX_TEXT_CHARS"]), **kwargs)
+
+
+class TextsInput(serializers.Serializer):
+    text = StrictCharField(required=False, help_text="Un texto. Use `text` o `texts`, no los dos.")
+    texts = serializers.ListField(child=StrictCharField(), required=False, allow_empty=False, help_text="Varios textos.")
+    thresholds = serializers.DictField(
+        child=StrictFloatField(min_value=0.0, max_value=1.0), required=False,
+        help_text="Umbral por etiqueta para esta petición (0 a 1); las demás usan el del modelo.",
+    )
+    explain = StrictBooleanField(required=False, default=True, help_text="Incluir las palabras que más pesaron.")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # Limits read from settings per request, so they can be changed without a code change.
+        self.fields["text"] = _text_field(required=False)
+        self.fields["texts"] = serializers.ListField(
+            child=_text_field(), required=False, allow_empty=False, max_length=int(settings.API["MAX_TEXTS"])
+        )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("text" in attrs) == ("texts" in attrs):
+            raise serializers.ValidationError({"text": _("Envíe `text` (un texto) o `texts` (una lista), no los dos.")}, code="required")
+        attrs["texts"] = [attrs.pop("text")] if "text" in attrs else attrs["texts"]
+        return attrs
+
+
+def thresholds_check(thresholds: dict[str, float] | None, *, labels: list[str]) -> None:
+    """Per-request thresholds may only name labels the model has (checked once the model is known)."""
+    unknown = sorted(set(thresholds or {}) - set(labels))
+    if unknown:
+        raise serializers.ValidationError(
+            {"thresholds": _("Etiquetas que el modelo no tiene: %(labels)s.") % {"labels": ", ".join(unknown)}},
+            code="invalid",
+        )
+
+
+class ClassifyInput(TextsInput):
+    store = StrictBooleanField(
+        required=False, default=False,
+        help_text="Guardar los textos y ponerlos en la cola de etiquetado. Sin esto, no se guarda nada.",
+    )
+
+
+class FeedbackInput(serializers.Serializer):
+    text = StrictCharField(help_text="El texto clasificado.")
+    labels = serializers.ListField(
+        child=StrictCharField(max_length=64), allow_empty=True,
+        help_text="Las etiquetas que el cliente cree correctas ([] = ninguna: no discriminatorio).",
+    )
+    task = StrictCharField(required=False, default="discrimination", max_length=64)
+    comment = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
+    reference = StrictCharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="Un identificador del cliente para este texto."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["text"] = _text_field()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        from .task_definitions import task_labels
+
+        allowed = task_labels(task=attrs["task"])
+        unknown = sorted(set(attrs["labels"]) - allowed) if allowed is not None else []
+        if unknown:
+            raise serializers.ValidationError(
+                {"labels": _("Etiquetas que la tarea no tiene: %(labels)s.") % {"labels": ", ".join(unknown)}}, code="invalid"
+            )
+        attrs["labels"] = sorted(set(attrs["labels"]))
+        return attrs
+
+
+class MovieQueryInput(serializers.Serializer):
+    plot = StrictCharField(help_text="Sinopsis de la película (en inglés).")
+    title = StrictCharField(required=False, allow_blank=True, default="", max_length=500)
+    year = serializers.IntegerField(required=False, min_value=1800, max_value=2100)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["plot"] = _text_field()
+
+
+# --- Outputs (schema) ---------------------------------------------------------------------
+
+class MatchedTermOutput(serializers.Serializer):
+    term = serializers.CharField()
+    categories = serializers.ListField(child=serializers.CharField())
+    start = serializers.IntegerField(help_text="Posición del primer carácter en el texto enviado.")
+    end = serializers.IntegerField(help_text="Posición después del último carácter.")
+
+
+class ExplanationWordOutput(serializers.Serializer):
+    word = serializers.CharField(help_text="La palabra (normalizada).")
+    weight = serializers.FloatField(help_text="Cuánto movió la puntuación (log-odds); positivo empuja hacia la etiqueta.")
+
+
+class ExplanationOutput(serializers.Serializer):
+    label = serializers.CharField()
+    words = ExplanationWordOutput(many=True)
+
+
+class ResultOutput(serializers.Serializer):
+    labels = serializers.DictField(child=serializers.FloatField(), help_text="Probabilidad de cada etiqueta.")
+    predicted = serializers.ListField(child=serializers.CharField(), help_text="Etiquetas en o sobre su umbral.")
+    discriminatory = serializers.BooleanField(required=False)
+    categories = serializers.ListField(child=serializers.CharField(), required=False)
+    matched_terms = MatchedTermOutput(many=True, required=False)
+    explanation = ExplanationOutput(required=False)
+    model_version = serializers.IntegerField()
+
+
+class ClassifyOutput(serializers.Serializer):
+    task = serializers.CharField()
+    model_version = serializers.IntegerField()
+    results = ResultOutput(many=True)
+    queued = serializers.IntegerField(required=False, help_text="Textos puestos en la cola de etiquetado (con `store`).")
+
+
+class FeedbackOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
