@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -48,9 +49,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+@csrf_exempt  # a POST to a path that does not exist is a 404, not a CSRF failure
 def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse(error_body([{"code": "not_found", "message": _("No existe esta ruta de la API."), "field": None}]), status=404)
 
-
-def json_server_error(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(error_body([{"code": "server_error", "message": _("Error interno del servidor."), "field": None}]), status=500)

@@ -2,7 +2,6 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from api.errors import json_not_found
 from classifier.api import MovieGenresReferenceApi
 
 from . import views
@@ -22,11 +21,3 @@ urlpatterns = [
     path("", include("dashboard.urls")),
 ]
 
-
-def handler404(request, exception=None):  # noqa: ANN001, ANN201
-    """JSON for API paths (one error shape), the usual page elsewhere."""
-    if request.path.startswith("/api/"):
-        return json_not_found(request, exception)
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)

@@ -146,6 +146,7 @@ def test_classify_without_an_active_model_is_503_not_a_crash(client_with):
 def test_unknown_api_route_and_wrong_method_use_the_error_shape(client_with):
     client = client_with("classify")
     assert error_of(client.get("/api/v1/nada"))["code"] == "not_found"
+    assert error_of(client.post("/api/v1/tasks/años/predict", {"text": "x"}, format="json"))["code"] == "not_found"
     wrong = client.get("/api/v1/classify")
     assert wrong.status_code == 405 and error_of(wrong)["code"] == "method_not_allowed"
 
