@@ -6,6 +6,7 @@ that entry at once, so a revoked key stops working on every web process.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,8 +17,12 @@ from rest_framework_api_key.crypto import KeyGenerator
 from .models import ApiKey
 
 CACHE_SECONDS = 300
+# Each process also keeps a key it has just read for this long, saving a round trip to
+# the cache per request; a revocation reaches the other processes within this time.
+LOCAL_SECONDS = 2.0
 _MISSING = "missing"
 _generator = KeyGenerator()
+_local: dict[str, tuple[float, object]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,18 +59,25 @@ def api_key_find(*, key: str) -> KeyInfo | None:
     prefix, _, secret = key.partition(".")
     if not prefix or not secret or len(prefix) > 8:
         return None
-    info = cache.get(_cache_key(prefix))
-    if info is None:
-        row = ApiKey.objects.filter(prefix=prefix).first()
-        info = KeyInfo.of(row) if row is not None else _MISSING
-        cache.set(_cache_key(prefix), info, CACHE_SECONDS)
-    if info == _MISSING or not info.usable or not _generator.verify(key, info.hashed_key):
+    now = time.monotonic()
+    read_at, info = _local.get(prefix, (0.0, None))
+    if info is None or now - read_at > LOCAL_SECONDS:
+        info = cache.get(_cache_key(prefix))
+        if info is None:
+            row = ApiKey.objects.filter(prefix=prefix).first()
+            info = KeyInfo.of(row) if row is not None else _MISSING
+            cache.set(_cache_key(prefix), info, CACHE_SECONDS)
+        if len(_local) > 10_000:  # bounded: random prefixes must not grow it forever
+            _local.clear()
+        _local[prefix] = (now, info)
+    if not isinstance(info, KeyInfo) or not info.usable or not _generator.verify(key, info.hashed_key):
         return None
     return info
 
 
 def api_key_forget(*, prefix: str) -> None:
-    """Drop the cached copy of a key (after it changed)."""
+    """Drop the cached copies of a key (after it changed)."""
+    _local.pop(prefix, None)
     cache.delete(_cache_key(prefix))
 
 

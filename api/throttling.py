@@ -1,9 +1,11 @@
-"""Per-minute request limits: each key its own, a browser session and an anonymous IP the configured ones.
+"""Per-minute request limits: each key its own, a browser session and an anonymous address the configured ones.
 
-Counters are fixed one-minute windows in the default cache (django-ratelimit:
-an atomic add/incr, Redis in production, so every web process shares them).
-The usage is kept on the request so every response can say where the client
-stands (`X-RateLimit-*`), errors included.
+Counters are fixed one-minute windows. With Redis (production) a request costs
+one round trip, `INCR` and `EXPIRE` pipelined, on a client kept per process, and
+every web process shares the counters. Other cache backends (the embedded
+mode's in-memory cache) count with the cache's atomic `add`/`incr`. The usage
+is kept on the request so every response can say where the client stands
+(`X-RateLimit-*`), errors included.
 """
 from __future__ import annotations
 
@@ -12,31 +14,37 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
-from django_ratelimit.core import get_usage
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from .keys import KeyInfo
 
-GROUP = "api"
+WINDOW_SECONDS = 60
+_redis: dict[str, Any] = {}
 
 
 @dataclass(frozen=True, slots=True)
 class RateUsage:
     limit: int
     count: int
-    reset_in: int  # seconds until the window ends
+    reset_at: int  # Unix time at which the window ends
 
     @property
     def exceeded(self) -> bool:
         return self.count > self.limit
 
+    @property
+    def reset_in(self) -> int:
+        return max(1, self.reset_at - int(time.time()))
+
     def headers(self) -> dict[str, str]:
         return {
             "X-RateLimit-Limit": str(self.limit),
             "X-RateLimit-Remaining": str(max(0, self.limit - self.count)),
-            "X-RateLimit-Reset": str(int(time.time()) + self.reset_in),
+            "X-RateLimit-Reset": str(self.reset_at),
         }
 
 
@@ -48,19 +56,43 @@ def _client(request: Request | HttpRequest) -> tuple[str, int]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}", int(settings.API["SESSION_RATE"])
+    return _anonymous(request)
+
+
+def _anonymous(request: Request | HttpRequest) -> tuple[str, int]:
     return f"ip:{request.META.get('REMOTE_ADDR', '')}", int(settings.API["ANONYMOUS_RATE"])
+
+
+def _increment(key: str) -> int:
+    """Count one request in the window `key` and return the window's count."""
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        client = _redis.get(cache._servers[0])  # type: ignore[attr-defined]
+        if client is None:  # Django builds a new client object per call; keep one (it holds the pool)
+            client = _redis[cache._servers[0]] = cache._cache.get_client(key, write=True)  # type: ignore[attr-defined]
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, WINDOW_SECONDS + 5)
+        count, _ = pipe.execute()
+        return int(count)
+    if cache.add(key, 1, WINDOW_SECONDS + 5):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr: this request opens a new count
+        cache.set(key, 1, WINDOW_SECONDS + 5)
+        return 1
 
 
 def rate_usage_count(request: Request, *, anonymous: bool = False) -> RateUsage:
     """Count this request against its client's window and return the usage."""
+    client, limit = _anonymous(request) if anonymous else _client(request)
+    window = int(time.time()) // WINDOW_SECONDS
+    count = _increment(f"{caches['default'].key_prefix}api:rate:{client}:{window}")
+    usage = RateUsage(limit=limit, count=count, reset_at=(window + 1) * WINDOW_SECONDS)
     django_request = request._request if isinstance(request, Request) else request
-    client, limit = (f"ip:{request.META.get('REMOTE_ADDR', '')}", int(settings.API["ANONYMOUS_RATE"])) if anonymous else _client(request)
-    usage = get_usage(django_request, group=GROUP, key=lambda _group, _request: client, rate=f"{limit}/m", increment=True)
-    if usage is None:  # rate limiting switched off (RATELIMIT_ENABLE = False)
-        return RateUsage(limit=limit, count=0, reset_in=60)
-    result = RateUsage(limit=limit, count=usage["count"], reset_in=max(1, usage["time_left"]))
-    django_request.rate_usage = result  # type: ignore[attr-defined]
-    return result
+    django_request.rate_usage = usage  # type: ignore[attr-defined]
+    return usage
 
 
 def rate_usage_of(request: Request) -> RateUsage | None:

@@ -19,8 +19,10 @@ connections. Any answer other than 200, or a socket error, makes a run invalid.
 
 The model: the active `discrimination` model of a dedicated database
 (`API_BENCH_DATABASE_URL`, default discriminamometro_api_bench). When there is
-none, the database is recreated, HatEval train is imported and the task is
-trained with the defaults (under a minute); later runs reuse it. Pointing
+none, the database is recreated, the labelled data benchmarks/score.py uses is
+imported (HatEval, EXIST, the original project's weak labels: `discriminatory` and
+the 7 categories) and the task is trained with the defaults (a few minutes);
+later runs reuse it. Pointing
 `API_BENCH_DATABASE_URL` at another database with an active model (e.g.
 benchmarks/score.py's discriminamometro_bench) uses that model and drops
 nothing. A key is created for the run (with a very high rate limit, so the
@@ -43,7 +45,6 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from io import StringIO
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -165,7 +166,7 @@ def _active_version() -> object | None:
     from classifier.registry import ArtifactRefused, artifact_load
 
     version = ModelVersion.objects.filter(task="discrimination", status=ModelVersion.Status.ACTIVE).first()
-    if version is None:
+    if version is None or len(version.metrics.get("labels", [])) < 2:  # an older run's HatEval-only model
         return None
     try:
         artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)
@@ -175,15 +176,18 @@ def _active_version() -> object | None:
 
 
 def _model_train() -> object:
+    """The discrimination task as production trains it: every label set the platform has
+    (HatEval, EXIST, the original project's weakly labelled tweets), so every category is scored."""
     from django.core.management import call_command
 
-    from classifier.training import model_version_train
+    from benchmarks.score import labelled_import
+    from classifier.training import TrainParams, model_version_train
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("import_labeled", str(HATEVAL / "hateval2019_es_train.csv"), format="hateval", no_progress=True,
-                 stdout=StringIO())
-    print("  no usable model yet: training the discrimination task on HatEval train with the defaults...", flush=True)
-    return model_version_train(task="discrimination")
+    labelled_import()
+    print("  no usable model yet: training the discrimination task (HatEval, EXIST, weak labels) with the defaults...",
+          flush=True)
+    return model_version_train(task="discrimination", params=TrainParams(include_weak=True))
 
 
 def model_describe(version) -> str:  # noqa: ANN001 (a ModelVersion)

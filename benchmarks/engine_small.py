@@ -1,7 +1,7 @@
 """Engine cost for the REST API: µs per text scoring 1 text and batches of 100, with and without explanation.
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/dm_engine_small
-    .venv/bin/python benchmarks/engine_small.py [--task discrimination] [--rounds 5]
+    .venv/bin/python benchmarks/engine_small.py [--task discrimination] [--rounds 7]
 
 It loads the active model of the task from `DATABASE_URL` (train one first:
 `manage.py import_labeled ... && manage.py train --task discrimination`) and
@@ -9,8 +9,8 @@ scores the HatEval 2019 dev texts (500 real tweets), in one process, the way an
 API worker would: normalise, score, decide, and optionally explain the first
 label. Only the engine is measured (no HTTP, no database).
 
-The first pass over the texts is reported apart ("cold"): it fills the per-word
-caches the way a freshly started worker does. The table is the steady state:
+The first pass over the texts is reported apart ("cold"): it fills the word
+store (`classifier.explain`) the way a freshly started worker does. The table is the steady state:
 `--rounds` passes of each configuration, interleaved, with the median pass and
 the best one (the best is what the code costs when nothing else runs on the
 machine). Targets (single process, engine only): under 500 µs for one text with
@@ -94,6 +94,31 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+Passes = dict[tuple[int, bool], list[tuple[float, list[float]]]]
+
+
+def passes_run(model: dict[str, Any], texts: list[str], *, rounds: int, explainable: bool) -> Passes:
+    """`rounds` passes of each (batch size, explain) configuration, interleaved, so a busy
+    moment of the machine touches every configuration alike."""
+    configurations = [(size, explain) for size in (1, 100) for explain in (False, True) if explainable or not explain]
+    runs = {key: scorer(model, explain=key[1]) for key in configurations}
+    passes: Passes = {key: [] for key in configurations}
+    for _ in range(rounds):
+        for key, run in runs.items():
+            passes[key].append(one_pass(run, texts, key[0]))
+    return passes
+
+
+def row_print(size: int, explain: bool, measured: list[tuple[float, list[float]]], texts: int) -> None:
+    median = statistics.median(seconds for seconds, _ in measured) / texts * 1e6
+    best = min(seconds for seconds, _ in measured) / texts * 1e6
+    calls = [call * 1e6 for _, per_call in measured for call in per_call]
+    target = TARGET_SINGLE_US if size == 1 else TARGET_BATCH_US
+    verdict = "met" if median <= target else f"MISSED ({median / target:.1f}x)"
+    print(f"  {size:>5}  {'yes' if explain else 'no':>7}  {median:>9,.1f}  {best:>9,.1f}  "
+          f"{percentile(calls, 0.5):>11,.0f}  {percentile(calls, 0.99):>11,.0f}  {target:,.0f} µs/text {verdict}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", default="discrimination")
@@ -106,24 +131,15 @@ def main() -> None:
     explainable = hasattr(engine, "model_scores_explained")
     print(f"Engine cost per text, one process ({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})")
     print(f"  model: {description}")
-    print(f"  texts: {len(texts)} HatEval 2019 dev tweets, {sum(map(len, texts)) / len(texts):.0f} characters on average")
+    average = sum(map(len, texts)) / len(texts)
+    print(f"  texts: {len(texts)} HatEval 2019 dev tweets, {average:.0f} characters on average")
     cold, _ = one_pass(scorer(model, explain=False), texts, 100)
     print(f"  cold first pass (batches of 100, empty caches): {cold / len(texts) * 1e6:,.1f} µs/text\n")
-    configurations = [(size, explain) for size in (1, 100) for explain in (False, True) if explainable or not explain]
-    runs = {key: scorer(model, explain=key[1]) for key in configurations}
-    passes: dict[tuple[int, bool], list[tuple[float, list[float]]]] = {key: [] for key in configurations}
-    for _ in range(args.rounds):  # interleaved, so a busy moment of the machine touches every configuration
-        for key, run in runs.items():
-            passes[key].append(one_pass(run, texts, key[0]))
-    print(f"  {'batch':>5}  {'explain':>7}  {'µs/text':>9}  {'best pass':>9}  {'p50 µs/call':>11}  {'p99 µs/call':>11}  target")
+    passes = passes_run(model, texts, rounds=args.rounds, explainable=explainable)
+    print(f"  {'batch':>5}  {'explain':>7}  {'µs/text':>9}  {'best pass':>9}  {'p50 µs/call':>11}  "
+          f"{'p99 µs/call':>11}  target")
     for (size, explain), measured in passes.items():
-        median = statistics.median(seconds for seconds, _ in measured) / len(texts) * 1e6
-        best = min(seconds for seconds, _ in measured) / len(texts) * 1e6
-        calls = [call for _, per_call in measured for call in per_call]
-        target = TARGET_SINGLE_US if size == 1 else TARGET_BATCH_US
-        verdict = "met" if median <= target else f"MISSED ({median / target:.1f}x)"
-        print(f"  {size:>5}  {'yes' if explain else 'no':>7}  {median:>9,.1f}  {best:>9,.1f}  {percentile(calls, 0.5) * 1e6:>11,.0f}  "
-              f"{percentile(calls, 0.99) * 1e6:>11,.0f}  {target:,.0f} µs/text {verdict}")
+        row_print(size, explain, measured, len(texts))
     if not explainable:
         print("  (engine.model_scores_explained does not exist yet: no explained runs)")
 

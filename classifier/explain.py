@@ -88,7 +88,9 @@ class _WordStore:
         self.halves = _grown(self.halves, used + total)
         self.columns[used:used + total] = list(chain.from_iterable(columns for columns, _, _ in described))
         self.halves[used:used + total] = [2 * n for n in chain.from_iterable(counts for _, counts, _ in described)]
-        self.starts, self.lengths, self.embedding = (_grown(a, first + count) for a in (self.starts, self.lengths, self.embedding))
+        self.starts, self.lengths, self.embedding = (
+            _grown(array, first + count) for array in (self.starts, self.lengths, self.embedding)
+        )
         self.starts[first:first + count] = used + lengths.cumsum() - lengths
         self.lengths[first:first + count] = lengths
         self.embedding[first:first + count] = [row for _, _, row in described]
@@ -172,12 +174,13 @@ def scorer_supported(model: dict[str, Any]) -> bool:
     if len(blocks) != 2 or not (_plain(blocks[0], "word") and _plain(blocks[1], "char_wb")):
         return False
     words, chars = blocks
-    embedding = model.get("embedding")
+    vectors = None if model.get("embedding") is None else model["embedding"]["vectorizer"]
     return (
         words.token_pattern == r"\S+" and 1 <= words.ngram_range[0] <= words.ngram_range[1] <= 2
         and words.sublinear_tf == chars.sublinear_tf
-        and (embedding is None or (_plain(embedding["vectorizer"], "word") and embedding["vectorizer"].ngram_range == (1, 1)
-                                   and embedding["vectorizer"].token_pattern == r"\S+"))
+        and (vectors is None or (
+            _plain(vectors, "word") and vectors.ngram_range == (1, 1) and vectors.token_pattern == r"\S+"
+        ))
         and all(type(c) is LogisticRegression and c.coef_.shape == (1, 1) for c in model["calibrators"].values())
     )
 
@@ -260,7 +263,8 @@ class Scorer:
         )
         repeated = (counts > 1).nonzero()[0]  # few pairs: a word used twice in a text adds its n-grams twice
         if len(repeated):
-            layout.halves[_ranges(ends[repeated] - sizes[repeated], sizes[repeated])] *= counts[repeated].repeat(sizes[repeated])
+            added = sizes[repeated]
+            layout.halves[_ranges(ends[repeated] - added, added)] *= counts[repeated].repeat(added)
         if self.bigrams and len(tokens) > 1:
             self._bigrams_find(layout, tokens, token_pair, (lengths.cumsum() - 1)[lengths > 0])
         return layout
@@ -352,7 +356,9 @@ class Scorer:
         features = block.weight * features / lengths[:, None]
         return features, pairs, block.weight * values / lengths[rows]
 
-    def _chunk(self, token_lists: Sequence[list[str]], label: int | None, top: int) -> tuple[np.ndarray, list[Explanation]]:
+    def _chunk(
+        self, token_lists: Sequence[list[str]], label: int | None, top: int
+    ) -> tuple[np.ndarray, list[Explanation]]:
         layout = self._layout(token_lists)
         features = self._features(layout, explain=label is not None)
         pushes = [features.values * weights.take(features.columns) for weights in self.weights]  # per label
@@ -401,7 +407,8 @@ class Scorer:
         (without the word-vector columns when no label reads them)."""
         layout = self._layout(token_lists)
         features = self._features(layout)
-        matrix = sparse.csr_matrix((features.values, (features.rows, features.columns)), shape=(layout.texts, self.width))
+        shape = (layout.texts, self.width)
+        matrix = sparse.csr_matrix((features.values, (features.rows, features.columns)), shape=shape)
         if self.embedding is None:
             return matrix
         return sparse.hstack([matrix, self._embedding_features(layout)[0]], format="csr")

@@ -219,8 +219,6 @@ API = {
     "ANONYMOUS_RATE": env.int("API_ANONYMOUS_RATE", default=60),
     "EXPLANATION_WORDS": env.int("API_EXPLANATION_WORDS", default=8),
 }
-# Rate-limit counters live in the default cache: Redis in production.
-RATELIMIT_USE_CACHE = "default"
 
 # --- Ingestion ----------------------------------------------------------------
 X_BEARER_TOKEN = env.str("X_BEARER_TOKEN", default="")

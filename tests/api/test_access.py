@@ -70,8 +70,12 @@ def test_a_logged_in_browser_session_may_classify(django_user_model):
 
 
 def test_every_response_carries_the_limit_and_over_it_is_429_with_retry_after(client_with):
-    client = client_with("classify", rate_limit=3)
-    responses = [client.post("/api/v1/feedback", FEEDBACK, format="json") for _ in range(4)]
+    for _attempt in range(2):  # four requests that straddle a minute boundary count in two windows: again
+        client = client_with("classify", rate_limit=3)
+        responses = [client.post("/api/v1/feedback", FEEDBACK, format="json") for _ in range(4)]
+        if len({r["X-RateLimit-Reset"] for r in responses}) == 1:
+            break
+        QueuedText.objects.all().delete()
     assert [r.status_code for r in responses] == [201, 201, 201, 429]
     assert [r["X-RateLimit-Remaining"] for r in responses] == ["2", "1", "0", "0"]
     assert all(r["X-RateLimit-Limit"] == "3" for r in responses)
@@ -81,6 +85,13 @@ def test_every_response_carries_the_limit_and_over_it_is_429_with_retry_after(cl
     assert error_of(refused)["code"] == "throttled"
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert QueuedText.objects.count() == 3  # the refused one was not kept
+
+
+def test_the_embedded_in_memory_cache_limits_too(client_with, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    client = client_with("classify", rate_limit=2)
+    answers = [client.post("/api/v1/feedback", FEEDBACK, format="json") for _ in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 429]
 
 
 def test_each_key_has_its_own_window(client_with):
