@@ -55,11 +55,15 @@ def texts_classify(
     scores, explained = _scores_explained(model, texts, explain=explain)
     labels = model["labels"]
     matcher = matcher_current() if task == DISCRIMINATION else None
+    # Whole-matrix rounding and comparison: per-value Python calls cost more than the model here.
+    matrix = np.column_stack([scores[name] for name in labels]) if len(texts) else np.zeros((0, len(labels)))
+    rounded = np.round(matrix, 4).tolist()
+    chosen = (matrix >= np.array([cutoffs[name] for name in labels])).tolist()
+    version = loaded.version.version
     results = []
     for i, text in enumerate(texts):
-        probabilities = {name: round(float(scores[name][i]), 4) for name in labels}
-        predicted = [name for name in labels if scores[name][i] >= cutoffs[name]]
-        result: dict[str, Any] = {"labels": probabilities, "predicted": predicted}
+        predicted = [name for name, yes in zip(labels, chosen[i], strict=True) if yes]
+        result: dict[str, Any] = {"labels": dict(zip(labels, rounded[i], strict=True)), "predicted": predicted}
         if matcher is not None:
             result["discriminatory"] = DISCRIMINATORY in predicted
             result["categories"] = [name for name in predicted if name != DISCRIMINATORY]
@@ -69,7 +73,7 @@ def texts_classify(
             result["explanation"] = {
                 "label": label, "words": [{"word": word, "weight": round(weight, 4)} for word, weight in words],
             }
-        result["model_version"] = loaded.version.version
+        result["model_version"] = version
         results.append(result)
     return Classification(task=task, version=loaded.version, results=results)
 
