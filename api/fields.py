@@ -27,7 +27,7 @@ class StrictCharField(serializers.CharField):
         # DRF's own checks for these walk the text in Python character by character (1.8 ms
         # per 100 tweets, measured); the same checks below run in C.
         self.validators = [
-            v for v in self.validators
+            v for v in self.validators  # type: ignore[has-type]  # a property of DRF fields
             if not isinstance(v, (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator))
         ]
 
@@ -57,3 +57,39 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid")
         return data
+
+
+class TextListField(serializers.ListField):
+    """A list of non-empty texts, checked in one pass: per-item field validation costs
+    about 10 µs a text in DRF, as much as classifying it. Errors name the item (`texts.3`)."""
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("child", StrictCharField())
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if isinstance(data, (str, dict)) or not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        if not data and not self.allow_empty:
+            self.fail("empty")
+        errors: dict[int, list[str]] = {}
+        for i, text in enumerate(data):
+            problem = _text_problem(text)
+            if problem is not None:
+                errors[i] = [serializers.ErrorDetail(self.child.error_messages[problem], code=problem)]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+
+def _text_problem(text: Any) -> str | None:
+    """What is wrong with one text, as a StrictCharField error code, or None."""
+    if not isinstance(text, str):
+        return "invalid"
+    if not text.strip():
+        return "blank"
+    if "\x00" in text:
+        return "null_characters_not_allowed"
+    if _SURROGATE.search(text):
+        return "surrogate_characters_not_allowed"
+    return None

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from api.fields import StrictBooleanField, StrictCharField, StrictFloatField
+from api.fields import StrictBooleanField, StrictCharField, StrictFloatField, TextListField
 
 
 def text_length_check(text: str) -> str:
@@ -21,7 +21,7 @@ def text_length_check(text: str) -> str:
 
 class TextsInput(serializers.Serializer):
     text = StrictCharField(required=False, help_text="Un texto. Use `text` o `texts`, no los dos.")
-    texts = serializers.ListField(child=StrictCharField(), required=False, allow_empty=False, help_text="Varios textos.")
+    texts = TextListField(required=False, allow_empty=False, help_text="Varios textos.")
     thresholds = serializers.DictField(
         child=StrictFloatField(min_value=0.0, max_value=1.0), required=False,
         help_text="Umbral por etiqueta para esta petición (0 a 1); las demás usan el del modelo.",
