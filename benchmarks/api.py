@@ -89,12 +89,12 @@ class ServerConfig:
         return f"{self.workers} sync workers (a connection per request: sync workers do not keep connections alive)"
 
 
-# On the 2-core machine (quiet, 10 s runs, 4 to 8 of each): 3 sync workers served about 810 single texts/s
-# (p99 14 ms) and 19,000-20,000 texts/s in batches; 2 sync workers 775/s and 20,500 texts/s (a third worker
-# fills the cores while the others wait on Redis and PostgreSQL, but costs batches some contention); 4 sync
-# workers less of both. gthread was unreliable: a kept-alive connection stays with the worker that accepted
-# it, and in about half the runs one worker took every connection (one core busy, 340 requests/s).
-DEFAULT_SERVER = ServerConfig(workers=3, worker_class="sync")
+# On the 2-core machine, one worker per core: with the engine's small-batch path and one Redis round
+# trip per request, 2 sync workers served 1,143 single texts/s (p99 9 ms) and 21,515 texts/s in batches;
+# 3 sync workers 1,210/s but 18,931 texts/s (a third worker on two cores costs batches contention).
+# Earlier, slower code favoured 3 for single texts. gthread was unreliable: a kept-alive connection stays
+# with the worker that accepted it, and in about half the runs one worker took every connection.
+DEFAULT_SERVER = ServerConfig(workers=2, worker_class="sync")
 SWEEP = [
     ServerConfig(2), ServerConfig(3), ServerConfig(4),
     ServerConfig(2, "gthread", 1), ServerConfig(2, "gthread", 2), ServerConfig(3, "gthread", 1),
