@@ -24,9 +24,8 @@ than the arithmetic for one text or a hundred.
 """
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise, repeat
 from typing import Any
@@ -37,75 +36,15 @@ from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from .word_store import WORD_CACHE_LIMIT, WordStore
+
 Explanation = list[tuple[str, float]]
 
 # Texts per vectorised pass. A pass's arrays then stay in the CPU caches: on batches of 2,000
 # tweets, passes of 128 cost 25% less per text than passes of 512.
 CHUNK_TEXTS = 128
-# Distinct words whose features are kept per model; the store starts again past it.
-WORD_CACHE_LIMIT = 500_000
 # Bits of an int64 the packed sort may use (see `Scorer._sorted`).
 PACKED_BITS = 63
-
-
-class _WordStore:
-    """Every word met so far: its TF-IDF columns (its unigram, then its character n-grams, ascending)
-    and how many times it holds each, back to back in flat arrays, and its embedding row.
-
-    A chunk fetches all its words' entries with a few NumPy gathers; with one small array
-    per word, concatenating them cost more than all the arithmetic after it. Words are
-    only ever appended, under a lock, and published in `index` last, so a thread scoring
-    at the same time never sees a word whose entries are not written yet."""
-
-    def __init__(self) -> None:
-        self.index: dict[str, int] = {}
-        self.words: list[str] = []
-        self.starts = np.zeros(1024, np.int64)
-        self.lengths = np.zeros(1024, np.int64)
-        self.embedding = np.zeros(1024, np.int64)
-        # int32: a vocabulary holds fewer than 2**31 terms, and a word its n-grams fewer times.
-        self.columns = np.zeros(1 << 16, np.int32)
-        self.halves = np.zeros(1 << 16, np.int32)  # twice the counts: the unit a bigram's half occurrence needs
-        self.used = 0
-        self.lock = threading.Lock()
-
-    def numbers(self, tokens: list[str], describe: Callable[[str], tuple[list[int], list[int], int]]) -> np.ndarray:
-        """Each token's word number; words not met before are described and added."""
-        numbers = np.fromiter(map(self.index.get, tokens, repeat(-1)), np.int64, len(tokens))
-        missing = (numbers < 0).nonzero()[0].tolist()
-        if missing:
-            unseen = [tokens[i] for i in missing]
-            with self.lock:
-                self._add([word for word in dict.fromkeys(unseen) if word not in self.index], describe)
-            numbers[missing] = list(map(self.index.__getitem__, unseen))
-        return numbers
-
-    def _add(self, words: list[str], describe: Callable[[str], tuple[list[int], list[int], int]]) -> None:
-        described = list(map(describe, words))
-        lengths = np.array([len(columns) for columns, _, _ in described], np.int64)
-        first, count, used, total = len(self.words), len(words), self.used, int(lengths.sum())
-        self.columns = _grown(self.columns, used + total)
-        self.halves = _grown(self.halves, used + total)
-        self.columns[used:used + total] = list(chain.from_iterable(columns for columns, _, _ in described))
-        self.halves[used:used + total] = [2 * n for n in chain.from_iterable(counts for _, counts, _ in described)]
-        self.starts, self.lengths, self.embedding = (
-            _grown(array, first + count) for array in (self.starts, self.lengths, self.embedding)
-        )
-        self.starts[first:first + count] = used + lengths.cumsum() - lengths
-        self.lengths[first:first + count] = lengths
-        self.embedding[first:first + count] = [row for _, _, row in described]
-        self.used = used + total
-        self.words.extend(words)
-        self.index.update(zip(words, range(first, first + count), strict=True))
-
-
-def _grown(array: np.ndarray, size: int) -> np.ndarray:
-    """The array itself if it holds `size` items, else a copy at least twice as long."""
-    if size <= len(array):
-        return array
-    grown = np.zeros(max(size, 2 * len(array)), array.dtype)
-    grown[: len(array)] = array
-    return grown
 
 
 _NONE = np.zeros(0, np.int64)
@@ -211,7 +150,7 @@ class Scorer:
         # When no label reads the word vectors (the search kept them nowhere), they would only add zeros.
         used = model.get("embedding") is not None and bool(weights[self.width:].any())
         self.embedding = self._embedding_compile(model["embedding"], weights) if used else None
-        self.store = _WordStore()
+        self.store = WordStore()
 
     def _embedding_compile(self, block: dict[str, Any], weights: np.ndarray) -> _Embedding:
         vectorizer = block["vectorizer"]
@@ -234,9 +173,9 @@ class Scorer:
             counts.insert(0, 1)
         return columns, counts, -1 if self.embedding is None else self.embedding.vocabulary.get(word, -1)
 
-    def _words(self) -> _WordStore:
+    def _words(self) -> WordStore:
         if len(self.store.words) >= WORD_CACHE_LIMIT:
-            self.store = _WordStore()  # start again rather than grow without bound
+            self.store = WordStore()  # start again rather than grow without bound
         return self.store
 
     def _layout(self, token_lists: Sequence[list[str]]) -> _Layout:
