@@ -170,3 +170,20 @@ def test_schema_and_swagger_ui_are_served():
     assert paths["/api/v1/classify"]["post"]["requestBody"]["content"]["application/json"]["examples"]
     docs = APIClient().get(reverse("api-docs"))
     assert docs.status_code == 200 and b"swagger-ui" in docs.content
+
+
+def test_create_api_key_command_prints_a_working_key_once():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out, err = StringIO(), StringIO()
+    call_command("create_api_key", "Bot de moderación", "--scopes", "classify,read", "--rate-limit", "30", stdout=out, stderr=err)
+    key = out.getvalue().strip()
+    row = ApiKey.objects.get(name="Bot de moderación")
+    assert (row.scopes, row.rate_limit) == ({"classify", "read"}, 30)
+    assert key not in row.hashed_key and "no se volverá a mostrar" in err.getvalue()
+    response = APIClient().post("/api/v1/feedback", FEEDBACK, format="json", HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert response.status_code == 201 and response["X-RateLimit-Limit"] == "30"
+    with pytest.raises(CommandError, match="desconocidos"):
+        call_command("create_api_key", "x", "--scopes", "admin", stdout=StringIO(), stderr=StringIO())
