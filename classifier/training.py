@@ -48,7 +48,7 @@ from .engine import (
 from .evaluation import f1_best_threshold, labels_evaluate
 from .models import LabeledText, ModelVersion
 from .registry import artifact_load
-from .task_definitions import task_labels
+from .task_definitions import DISCRIMINATION, task_labels
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +112,8 @@ class LabelFit:
 
 def training_data_load(*, task: str, params: TrainParams) -> TrainingData:
     rows = LabeledText.objects.filter(task=task)
+    if rows.exclude(source=DEMO_SOURCE).exists():  # the synthetic demo texts never mix with real data
+        rows = rows.exclude(source=DEMO_SOURCE)
     if not params.include_weak:
         rows = rows.filter(weak=False)
     values = list(rows.order_by("pk").values_list("text", "labels", "source", "split", "weight"))
@@ -340,3 +342,28 @@ def tasks_retrain(*, params: TrainParams | None = None) -> dict[str, str]:
             failed = services.model_version_failed(task=task, reason=f"{type(error).__name__}: {error}")
             outcome[task] = f"v{failed.version} failed"
     return outcome
+
+
+# The demo model's search: one candidate per label, no word vectors; it trains in seconds.
+DEMO_PARAMS = TrainParams(
+    c_grid=(4.0,), scalings=("plain",), balancings=("class_weight",), cv_folds=3, min_positives=10, embeddings=False
+)
+DEMO_SOURCE = "demo"
+
+
+def demo_model_ensure() -> ModelVersion | None:
+    """In the embedded demo, a discrimination model learned from the demo corpus's own judgements,
+    so the API and the dashboard answer out of the box. Nothing happens once any model exists
+    or real labelled data is there; a model trained later from real data replaces it."""
+    from ingestion.sources.replay import demo_corpus
+
+    rows = LabeledText.objects.filter(task=DISCRIMINATION)
+    if ModelVersion.objects.filter(task=DISCRIMINATION).exists() or rows.exclude(source=DEMO_SOURCE).exists():
+        return None
+    for item in demo_corpus():
+        labels = (["discriminatory"] if item["discriminatory"] else []) + item["categories"]
+        LabeledText.objects.update_or_create(
+            task=DISCRIMINATION, source=DEMO_SOURCE, external_id=item["id"],
+            defaults={"text": item["text"], "labels": labels, "extra": {"synthetic": True}},
+        )
+    return model_version_train(task=DISCRIMINATION, params=DEMO_PARAMS)

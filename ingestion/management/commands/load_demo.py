@@ -18,9 +18,22 @@ class Command(BaseCommand):
         source, created = services.demo_source_get_or_create()
         if not created and source.runs.exists():
             self.stdout.write("La demostración ya estaba cargada.")
-            return
-        run = services.demo_backlog_load(source=source, count=options["backlog"], spread=timedelta(days=options["days"]))
-        self.stdout.write(self.style.SUCCESS(
-            f"Demostración cargada: {run.new} publicaciones de los últimos {options['days']} días; "
-            f"la fuente «{source.name}» añadirá {source.config.get('batch_size')} cada 15 minutos."
-        ))
+        else:
+            run = services.demo_backlog_load(source=source, count=options["backlog"], spread=timedelta(days=options["days"]))
+            self.stdout.write(self.style.SUCCESS(
+                f"Demostración cargada: {run.new} publicaciones de los últimos {options['days']} días; "
+                f"la fuente «{source.name}» añadirá {source.config.get('batch_size')} cada 15 minutos."
+            ))
+        self._model_ensure()
+
+    def _model_ensure(self) -> None:
+        from classifier.scoring import tweets_score
+        from classifier.training import demo_model_ensure
+
+        version = demo_model_ensure()
+        if version is not None:
+            scored = tweets_score().scored
+            self.stdout.write(self.style.SUCCESS(
+                f"Modelo de demostración {version.task} v{version.version} entrenado con el corpus de demostración "
+                f"(sintético); {scored} publicaciones clasificadas. Un modelo entrenado con datos reales lo reemplaza."
+            ))
