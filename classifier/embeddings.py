@@ -131,21 +131,32 @@ def vectors_load(version: EmbeddingVersion) -> dict[str, np.ndarray]:
 
 
 def embedding_block_build(*, version: EmbeddingVersion, normalized_texts: list[str], weight: float) -> dict[str, Any]:
-    """The embedding part of a task model: the vectors of the words its training texts use,
-    a TF-IDF vectoriser over those words (for the weights), and the block's weight."""
+    """The embedding part of a task model, from a stored version of word vectors."""
+    stored = vectors_load(version)
+    return embedding_block_of(
+        words=stored["words"], vectors=stored["vectors"], version=version.version, normalized_texts=normalized_texts,
+        weight=weight,
+    )
+
+
+def embedding_block_of(
+    *, words: np.ndarray, vectors: np.ndarray, version: int, normalized_texts: list[str], weight: float
+) -> dict[str, Any]:
+    """The vectors of the words the training texts use, a TF-IDF vectoriser over those words
+    (for the weights of the mean), and the block's weight."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    stored = vectors_load(version)
-    index = {str(word): i for i, word in enumerate(stored["words"])}
+    index = {str(word): i for i, word in enumerate(words)}
+    dimensions = vectors.shape[1]
     used = sorted({w for text in normalized_texts for w in text.split() if w in index})
-    vectors = stored["vectors"][[index[w] for w in used]] if used else np.zeros((0, version.dimensions), np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    chosen = vectors[[index[w] for w in used]] if used else np.zeros((0, dimensions), np.float32)
+    norms = np.linalg.norm(chosen, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     vectorizer = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, sublinear_tf=True, vocabulary=used or ["_"])
     vectorizer.fit(normalized_texts)
     if not used:
-        vectors = np.zeros((1, version.dimensions), np.float32)
-    return {"version": version.version, "vectorizer": vectorizer, "vectors": vectors / norms, "weight": weight}
+        chosen, norms = np.zeros((1, dimensions), np.float32), np.ones((1, 1), np.float32)
+    return {"version": version, "vectorizer": vectorizer, "vectors": chosen / norms, "weight": weight}
 
 
 def embedding_features(block: dict[str, Any], normalized_texts: list[str]) -> sparse.csr_matrix:

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import csv
-from collections import Counter
+from collections import Counter, defaultdict
 from io import StringIO
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -13,8 +12,8 @@ import pytest
 from django.core.management import call_command
 from scipy import sparse
 
-from classifier import embeddings, explain
-from classifier.embeddings import embedding_block_build, embedding_features
+from classifier import explain
+from classifier.embeddings import embedding_block_of, embedding_features
 from classifier.engine import (
     MODEL_FORMAT,
     features_build,
@@ -63,11 +62,9 @@ def model_build(*, with_embedding: bool) -> dict[str, Any]:
     if with_embedding:
         words = sorted({word for text in normalized for word in text.split()})[::2]  # half the words have a vector
         vectors = np.random.default_rng(7).normal(size=(len(words), 8)).astype(np.float32)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(embeddings, "vectors_load", lambda version: {"words": np.array(words), "vectors": vectors})
-            model["embedding"] = embedding_block_build(
-                version=SimpleNamespace(version=1, dimensions=8), normalized_texts=normalized, weight=0.5
-            )
+        model["embedding"] = embedding_block_of(
+            words=np.array(words), vectors=vectors, version=1, normalized_texts=normalized, weight=0.5
+        )
     features = features_transform(model, normalized)
     fits = {
         label: label_search(features, y, np.ones(len(y)), TrainParams(
@@ -122,7 +119,7 @@ def reference_contributions(model: dict[str, Any], text: str, label: str) -> dic
     classifier, scaling = model["classifiers"][label], model["scalings"][label]
     coef = classifier.coef_.ravel() * (1.0 if scaling is None else scaling)
     (_, words), (_, chars) = model["vectorizer"].transformer_list
-    found: Counter[str] = Counter()
+    found: defaultdict[str, float] = defaultdict(float)
     row = words.transform([normalized])
     terms = {column: term for term, column in words.vocabulary_.items()}
     for column, value in zip(row.indices, row.data, strict=True):
