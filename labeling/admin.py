@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from .models import QueuedText
+from .models import Assignment, Campaign, QueuedText
 
 
 @admin.register(QueuedText)
@@ -19,3 +19,18 @@ class QueuedTextAdmin(admin.ModelAdmin):
     @admin.display(description=_("texto"))
     def short_text(self, obj: QueuedText) -> str:
         return Truncator(obj.text).chars(80)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "status", "annotators_per_item", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["name", "guidelines"]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["item", "annotator", "status", "assigned_at", "finished_at"]
+    list_filter = ["status", "item__campaign"]
+    list_select_related = ["item", "annotator"]
+    raw_id_fields = ["item"]

@@ -52,3 +52,106 @@ class QueuedText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}/{self.origin} #{self.pk}"
+
+
+class Campaign(models.Model):
+    """A set of posts to label, who labels each how many times, and the guidelines they follow."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("borrador")
+        RUNNING = "running", _("en curso")
+        PAUSED = "paused", _("en pausa")
+        FINISHED = "finished", _("terminada")
+
+    name = models.CharField(_("nombre"), max_length=120)
+    status = models.CharField(_("estado"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    guidelines = models.TextField(_("guía de etiquetado"), blank=True, help_text=_("Markdown: definición y ejemplos de cada categoría."))
+    annotators_per_item = models.PositiveSmallIntegerField(_("anotadores por publicación"), default=2)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("campaña")
+        verbose_name_plural = _("campañas")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignItem(models.Model):
+    """A post in a campaign, with how many annotators hold it (assigned or done) and its state."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("abierta")
+        SETTLED = "settled", _("resuelta")
+        DISPUTED = "disputed", _("en desacuerdo")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="items", verbose_name=_("campaña"))
+    tweet = models.ForeignKey("ingestion.Tweet", on_delete=models.CASCADE, related_name="campaign_items", verbose_name=_("publicación"))
+    status = models.CharField(_("estado"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    # Annotators holding the item: assigned and not skipped. Never above the campaign's annotators_per_item.
+    taken = models.PositiveSmallIntegerField(_("asignaciones"), default=0)
+    # Higher first; active learning puts the model's least certain posts on top.
+    priority = models.FloatField(_("prioridad"), default=0.0)
+
+    class Meta:
+        verbose_name = _("publicación de campaña")
+        verbose_name_plural = _("publicaciones de campaña")
+        constraints = [models.UniqueConstraint(fields=["campaign", "tweet"], name="campaignitem_once_per_campaign")]
+        indexes = [models.Index(fields=["campaign", "status", "-priority", "id"], name="campaignitem_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.tweet_id}"
+
+
+class Assignment(models.Model):
+    """An item handed to one annotator: open until answered or skipped."""
+
+    class Status(models.TextChoices):
+        ASSIGNED = "assigned", _("asignada")
+        DONE = "done", _("respondida")
+        SKIPPED = "skipped", _("saltada")
+
+    item = models.ForeignKey(CampaignItem, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("publicación"))
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("anotador")
+    )
+    status = models.CharField(_("estado"), max_length=16, choices=Status.choices, default=Status.ASSIGNED)
+    assigned_at = models.DateTimeField(_("asignada"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminada"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("asignación")
+        verbose_name_plural = _("asignaciones")
+        constraints = [
+            # Never the same post twice to one annotator, whatever the concurrency.
+            models.UniqueConstraint(fields=["item", "annotator"], name="assignment_once_per_annotator"),
+        ]
+        indexes = [models.Index(fields=["annotator", "status"], name="assignment_annotator_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} → {self.annotator_id} ({self.status})"
+
+
+class Annotation(models.Model):
+    """One annotator's answer about one post of a campaign."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Sí")
+        NO = "no", _("No")
+        UNSURE = "unsure", _("No estoy seguro")
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="annotation", verbose_name=_("asignación"))
+    answer = models.CharField(_("¿Es discriminatorio?"), max_length=8, choices=Answer.choices)
+    categories = models.JSONField(_("categorías"), default=list, blank=True)
+    comment = models.TextField(_("comentario"), blank=True)
+    seconds = models.FloatField(_("segundos dedicados"), default=0.0)
+    created_at = models.DateTimeField(_("creada"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("actualizada"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("anotación")
+        verbose_name_plural = _("anotaciones")
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}: {self.answer}"
