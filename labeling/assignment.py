@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .consensus import item_settle
 from .models import Annotation, Assignment, Campaign, CampaignItem
 
 
@@ -65,9 +66,12 @@ def annotation_submit(
         ).update(status=Assignment.Status.DONE, finished_at=timezone.now())
         if not closed:  # a double submit, someone else's assignment, or a skipped one
             raise AnswerRefused("esta asignación no está abierta para este anotador")
-        return Annotation.objects.create(
+        annotation = Annotation.objects.create(
             assignment_id=assignment_id, answer=answer, categories=chosen, comment=comment, seconds=max(0.0, seconds)
         )
+        item_id = Assignment.objects.values_list("item_id", flat=True).get(pk=assignment_id)
+        item_settle(item_id=item_id)
+        return annotation
 
 
 def annotation_undo(*, campaign: Campaign, annotator_id: int) -> Assignment | None:

@@ -93,6 +93,14 @@ class CampaignItem(models.Model):
     taken = models.PositiveSmallIntegerField(_("asignaciones"), default=0)
     # Higher first; active learning puts the model's least certain posts on top.
     priority = models.FloatField(_("prioridad"), default=0.0)
+    # The settled label: from the annotators' agreement, or a reviewer's decision.
+    final_answer = models.CharField(_("respuesta final"), max_length=8, blank=True)
+    final_categories = models.JSONField(_("categorías finales"), default=list, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("resuelta por (revisor)"), help_text=_("Vacío cuando la resolvió el acuerdo de los anotadores."),
+    )
+    settled_at = models.DateTimeField(_("resuelta"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("publicación de campaña")

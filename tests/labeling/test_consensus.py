@@ -1,0 +1,66 @@
+"""Agreement settles a post into the training table; disagreement goes to a reviewer, whose decision (or later correction) updates it."""
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from classifier.models import LabeledText
+from labeling.assignment import annotation_submit, assignment_next
+from labeling.consensus import item_adjudicate
+from labeling.models import Campaign, CampaignItem
+from tests.factories import TweetFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup():
+    campaign = Campaign.objects.create(name="Prueba", status=Campaign.Status.RUNNING, annotators_per_item=2)
+    tweet = TweetFactory(text="Pinche naco", platform_id="t-1")
+    item = CampaignItem.objects.create(campaign=campaign, tweet=tweet)
+    users = [get_user_model().objects.create_user(name, password="x-clave-123").pk for name in ("ana", "beto", "rita")]
+    return campaign, item, users
+
+
+def answer(campaign, user, value, categories=()):  # noqa: ANN001, ANN201
+    assignment = assignment_next(campaign=campaign, annotator_id=user)
+    return annotation_submit(assignment_id=assignment.pk, annotator_id=user, answer=value, categories=list(categories))
+
+
+def test_agreement_settles_the_post_into_a_training_label(setup):
+    campaign, item, (ana, beto, _) = setup
+    answer(campaign, ana, "yes", ["apariencia"])
+    item.refresh_from_db()
+    assert item.status == "open" and not LabeledText.objects.exists()  # one answer of two: nothing yet
+    answer(campaign, beto, "yes", ["apariencia"])
+    item.refresh_from_db()
+    assert (item.status, item.final_answer, item.final_categories, item.settled_by_id) == ("settled", "yes", ["apariencia"], None)
+    row = LabeledText.objects.get()
+    assert (row.task, row.source, row.external_id, row.text, row.labels) == (
+        "discrimination", "annotators", "t-1", "Pinche naco", ["discriminatory", "apariencia"]
+    )
+
+
+@pytest.mark.parametrize(("second", "categories"), [("no", []), ("yes", ["edad"]), ("unsure", [])])
+def test_any_disagreement_or_unsure_goes_to_the_reviewer(setup, second, categories):
+    campaign, item, (ana, beto, rita) = setup
+    answer(campaign, ana, "yes", ["apariencia"])
+    answer(campaign, beto, second, categories)
+    item.refresh_from_db()
+    assert item.status == "disputed" and not LabeledText.objects.exists()
+    item_adjudicate(item_id=item.pk, reviewer_id=rita, answer="yes", categories=["apariencia", "edad"])
+    item.refresh_from_db()
+    assert (item.status, item.settled_by_id) == ("settled", rita)
+    assert LabeledText.objects.get().labels == ["discriminatory", "apariencia", "edad"]
+
+
+def test_a_later_correction_updates_the_same_training_row(setup):
+    campaign, item, (ana, beto, rita) = setup
+    answer(campaign, ana, "no")
+    answer(campaign, beto, "no")
+    assert LabeledText.objects.get().labels == []
+    item_adjudicate(item_id=item.pk, reviewer_id=rita, answer="yes", categories=["apariencia"])
+    assert LabeledText.objects.count() == 1
+    assert LabeledText.objects.get().labels == ["discriminatory", "apariencia"]
+    with pytest.raises(ValueError):
+        item_adjudicate(item_id=item.pk, reviewer_id=rita, answer="unsure", categories=[])
