@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class LabelingConfig(AppConfig):
     name = "labeling"
     verbose_name = _("Etiquetado")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

@@ -73,6 +73,11 @@ class Campaign(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("campaña")
         verbose_name_plural = _("campañas")
+        permissions = [
+            ("annotate", _("Puede etiquetar publicaciones")),
+            ("adjudicate", _("Puede resolver desacuerdos")),
+            ("coordinate", _("Puede coordinar campañas, asignaciones, exportaciones y métricas")),
+        ]
 
     def __str__(self) -> str:
         return self.name
