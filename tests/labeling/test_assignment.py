@@ -16,7 +16,7 @@ from tests.factories import TweetFactory
 def campaign_with(items: int, *, k: int = 2) -> Campaign:
     campaign = Campaign.objects.create(name="Prueba", status=Campaign.Status.RUNNING, annotators_per_item=k)
     for i in range(items):
-        CampaignItem.objects.create(campaign=campaign, tweet=TweetFactory(), priority=float(i % 3))
+        CampaignItem.objects.create(campaign=campaign, tweet=TweetFactory.create(), priority=float(i % 3))
     return campaign
 
 
