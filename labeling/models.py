@@ -67,6 +67,26 @@ class Campaign(models.Model):
     status = models.CharField(_("estado"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     guidelines = models.TextField(_("guía de etiquetado"), blank=True, help_text=_("Markdown: definición y ejemplos de cada categoría."))
     annotators_per_item = models.PositiveSmallIntegerField(_("anotadores por publicación"), default=2)
+    # Which posts: every filter left empty matches all. New posts that match join a running campaign.
+    since = models.DateTimeField(_("desde"), null=True, blank=True)
+    until = models.DateTimeField(_("hasta"), null=True, blank=True)
+    categories = models.ManyToManyField(
+        "ingestion.Category", blank=True, verbose_name=_("categorías encontradas"),
+        help_text=_("Publicaciones en las que el diccionario encontró alguna de estas categorías."),
+    )
+    states = models.JSONField(_("estados"), default=list, blank=True, help_text=_("Claves de estado, p. ej. [\"CMX\", \"JAL\"]."))
+    sample_size = models.PositiveIntegerField(
+        _("muestra aleatoria"), null=True, blank=True, help_text=_("Como mucho tantas publicaciones, elegidas al azar.")
+    )
+    active_learning = models.BooleanField(
+        _("aprendizaje activo"), default=False,
+        help_text=_("Primero las publicaciones en las que el modelo activo está menos seguro."),
+    )
+    random_share = models.FloatField(
+        _("proporción aleatoria"), default=0.2,
+        help_text=_("En aprendizaje activo, la parte de publicaciones servidas al azar para una evaluación sin sesgo."),
+    )
+    pre_annotation = models.BooleanField(_("mostrar la predicción del modelo"), default=False)
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
 
     class Meta:
@@ -98,6 +118,8 @@ class CampaignItem(models.Model):
     taken = models.PositiveSmallIntegerField(_("asignaciones"), default=0)
     # Higher first; active learning puts the model's least certain posts on top.
     priority = models.FloatField(_("prioridad"), default=0.0)
+    # Chosen at random (not by the model's uncertainty): the unbiased part of an active-learning campaign.
+    random_slice = models.BooleanField(_("parte aleatoria"), default=False)
     # The settled label: from the annotators' agreement, or a reviewer's decision.
     final_answer = models.CharField(_("respuesta final"), max_length=8, blank=True)
     final_categories = models.JSONField(_("categorías finales"), default=list, blank=True)
