@@ -39,6 +39,7 @@ bench: install-dev
 	$(BIN)/python benchmarks/score.py
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/api.py
+	$(BIN)/python benchmarks/labeling.py
 
 lint: install-dev
 	$(BIN)/ruff check .

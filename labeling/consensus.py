@@ -23,7 +23,7 @@ def item_settle(*, item_id: int) -> CampaignItem:
     """Settle or dispute the post once every annotator has answered; nothing happens before."""
     with transaction.atomic():
         # Locked: the last two answers of a post may arrive at once, and only one may decide.
-        item = CampaignItem.objects.select_for_update().select_related("campaign").get(pk=item_id)
+        item = CampaignItem.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=item_id)
         if item.status != CampaignItem.Status.OPEN:
             return item
         answers = list(
@@ -46,7 +46,7 @@ def item_adjudicate(*, item_id: int, reviewer_id: int, answer: str, categories: 
     if answer not in (Annotation.Answer.YES, Annotation.Answer.NO):
         raise ValueError("un revisor decide Sí o No")
     with transaction.atomic():
-        item = CampaignItem.objects.select_for_update().select_related("tweet").get(pk=item_id)
+        item = CampaignItem.objects.select_for_update(of=("self",)).select_related("tweet").get(pk=item_id)
         chosen = sorted(set(categories)) if answer == Annotation.Answer.YES else []
         return _settled(item, answer=answer, categories=chosen, reviewer_id=reviewer_id)
 
