@@ -23,6 +23,7 @@ def campaign() -> Campaign:
     for name in ("ana", "beto"):
         user = get_user_model().objects.create_user(name, password="x-clave-123")
         assignment = assignment_next(campaign=campaign, annotator_id=user.pk)
+        assert assignment is not None
         annotation_submit(assignment_id=assignment.pk, annotator_id=user.pk, answer="yes", categories=["apariencia"],
                           comment="clasismo", seconds=3.14)
     return campaign
