@@ -1,5 +1,6 @@
 """URL routes: the admin, each app's pages, and health checks."""
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from classifier.api import MovieGenresReferenceApi
@@ -14,6 +15,8 @@ urlpatterns = [
     path("api/", include("api.urls")),
     # The reference movie-genre project's route, for its existing clients.
     path("classifier/", MovieGenresReferenceApi.as_view(), name="movie-genres-reference"),
+    path("cuenta/entrar/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("cuenta/salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("clasificador/", include("classifier.urls")),

@@ -9,11 +9,13 @@ waiting. The unique (item, annotator) constraint backs the second rule.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .consensus import item_settle
+from .consensus import item_reopen, item_settle
 from .models import Annotation, Assignment, Campaign, CampaignItem
 
 
@@ -74,18 +76,35 @@ def annotation_submit(
         return annotation
 
 
-def annotation_undo(*, campaign: Campaign, annotator_id: int) -> Assignment | None:
-    """Reopen the annotator's last answer in the campaign (the U key), unless the post is already settled."""
+@dataclass(frozen=True, slots=True)
+class Undone:
+    """The reopened assignment and the answer it had, so the page can show it again for correction."""
+
+    assignment: Assignment
+    answer: str
+    categories: list[str] = field(default_factory=list)
+    comment: str = ""
+
+
+def annotation_undo(*, campaign: Campaign, annotator_id: int) -> Undone | None:
+    """Reopen the annotator's last answer in the campaign (the U key).
+
+    A post the answers had already settled or sent to review opens again (its
+    training label goes with it); one a reviewer decided stays decided.
+    """
     with transaction.atomic():
         last = (
-            Assignment.objects.select_for_update()
-            .filter(item__campaign=campaign, annotator_id=annotator_id, status=Assignment.Status.DONE,
-                    item__status=CampaignItem.Status.OPEN)
+            Assignment.objects.select_for_update(of=("self",))
+            .filter(item__campaign=campaign, annotator_id=annotator_id, status=Assignment.Status.DONE)
             .order_by("-finished_at", "-pk").first()
         )
-        if last is None:
+        if last is None or not item_reopen(item_id=last.item_id):
             return None
+        previous = Annotation.objects.filter(assignment=last).first()
         Annotation.objects.filter(assignment=last).delete()
         last.status, last.finished_at = Assignment.Status.ASSIGNED, None
         last.save(update_fields=["status", "finished_at"])
-        return last
+        if previous is None:
+            return Undone(assignment=last, answer="")
+        return Undone(assignment=last, answer=previous.answer, categories=list(previous.categories),
+                      comment=previous.comment)

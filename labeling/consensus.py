@@ -51,6 +51,22 @@ def item_adjudicate(*, item_id: int, reviewer_id: int, answer: str, categories: 
         return _settled(item, answer=answer, categories=chosen, reviewer_id=reviewer_id)
 
 
+def item_reopen(*, item_id: int) -> bool:
+    """Undo a decision the annotators' answers made (an annotator took theirs back): the post is open again
+    and its training label goes. A reviewer's decision is never undone this way; returns False then."""
+    with transaction.atomic():
+        item = CampaignItem.objects.select_for_update(of=("self",)).select_related("tweet").get(pk=item_id)
+        if item.settled_by_id is not None:
+            return False
+        if item.status == CampaignItem.Status.SETTLED:
+            LabeledText.objects.filter(
+                task=DISCRIMINATION, source=SOURCE, external_id=item.tweet.platform_id, extra__item=item.pk
+            ).delete()
+        item.status, item.final_answer, item.final_categories, item.settled_at = CampaignItem.Status.OPEN, "", [], None
+        item.save(update_fields=["status", "final_answer", "final_categories", "settled_at"])
+        return True
+
+
 def _settled(item: CampaignItem, *, answer: str, categories: list[str], reviewer_id: int | None) -> CampaignItem:
     item.status = CampaignItem.Status.SETTLED
     item.final_answer, item.final_categories = answer, categories

@@ -6,6 +6,7 @@ lines by `manage.py export_annotations` (and by the coordinator's downloads).
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -40,16 +41,26 @@ def settled_rows(*, campaign: Campaign) -> Iterator[dict[str, Any]]:
                "settled_by": reviewer or "acuerdo", "settled_at": settled_at.isoformat() if settled_at else ""}
 
 
-def rows_write(rows: Iterator[dict[str, Any]], *, output: TextIO, fmt: str) -> int:
-    """Write rows as CSV (lists joined by "|") or JSON lines; returns how many."""
-    count, writer = 0, None
+def rows_serialize(rows: Iterator[dict[str, Any]], *, fmt: str) -> Iterator[str]:
+    """Each row as text, one piece per row: CSV (with its header first; lists joined by "|") or JSON lines."""
+    buffer, writer = io.StringIO(), None
     for row in rows:
         if fmt == "jsonl":
-            output.write(json.dumps(row, ensure_ascii=False) + "\n")
-        else:
-            if writer is None:
-                writer = csv.DictWriter(output, fieldnames=list(row))
-                writer.writeheader()
-            writer.writerow({k: "|".join(v) if isinstance(v, list) else v for k, v in row.items()})
+            yield json.dumps(row, ensure_ascii=False) + "\n"
+            continue
+        if writer is None:
+            writer = csv.DictWriter(buffer, fieldnames=list(row))
+            writer.writeheader()
+        writer.writerow({k: "|".join(v) if isinstance(v, list) else v for k, v in row.items()})
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def rows_write(rows: Iterator[dict[str, Any]], *, output: TextIO, fmt: str) -> int:
+    """Write rows as CSV or JSON lines; returns how many."""
+    count = 0
+    for piece in rows_serialize(rows, fmt=fmt):
+        output.write(piece)
         count += 1
     return count

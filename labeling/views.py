@@ -1,13 +1,246 @@
-"""Pages of the labeling app; the annotation screens arrive with their own issue."""
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Pages of the labeling app: the annotation screen, the reviewers' queue and the coordinator's figures.
+
+Views are thin: they check the role, call one service or selector and render.
+Every write is a POST followed by a redirect, so a reload never answers twice.
+"""
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import reports, selectors
+from .assignment import AnswerRefused, annotation_submit, annotation_undo, assignment_next, assignment_skip
+from .consensus import item_adjudicate
+from .exports import annotation_rows, rows_serialize, rows_write, settled_rows
+from .forms import MAX_SECONDS, AnswerForm, DecisionForm
+from .models import Assignment, Campaign, CampaignItem
+
+PREFILL_KEY = "labeling_prefill"
+REVIEW_PAGE_SIZE = 25
+
+
+def _user_id(request: HttpRequest) -> int:
+    """The signed-in user's id (every view below requires a login)."""
+    return int(request.user.pk or 0)
+
+
+def _annotator_view(view):
+    return login_required(permission_required("labeling.annotate", raise_exception=True)(view))
+
+
+def _reviewer_view(view):
+    return login_required(permission_required("labeling.adjudicate", raise_exception=True)(view))
+
+
+def _coordinator_view(view):
+    return login_required(permission_required("labeling.coordinate", raise_exception=True)(view))
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {
-        "title": _("Etiquetado"),
-        "message": _("Todavía no hay campañas de etiquetado."),
+    user = request.user
+    campaigns = list(selectors.campaigns_running()) if user.has_perm("labeling.annotate") else []
+    context = {
+        "campaigns": [(c, selectors.campaign_progress(campaign=c, annotator_id=_user_id(request))) for c in campaigns],
+        "can_annotate": user.has_perm("labeling.annotate"),
+        "disputed": selectors.items_disputed().count() if user.has_perm("labeling.adjudicate") else None,
+        "all_campaigns": Campaign.objects.order_by("-created_at") if user.has_perm("labeling.coordinate") else None,
+    }
+    return render(request, "labeling/index.html", context)
+
+
+def _running_campaign(pk: int) -> Campaign:
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if campaign.status != Campaign.Status.RUNNING:
+        raise Http404(_("Esta campaña no está en curso."))
+    return campaign
+
+
+@_annotator_view
+@require_GET
+def annotate(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _running_campaign(pk)
+    assignment = assignment_next(campaign=campaign, annotator_id=_user_id(request))
+    progress = selectors.campaign_progress(campaign=campaign, annotator_id=_user_id(request))
+    context: dict[str, object] = {"campaign": campaign, "assignment": assignment, "progress": progress}
+    if assignment is not None:
+        categories = selectors.category_choices()
+        prefill = request.session.pop(PREFILL_KEY, None)
+        initial = {"assignment": assignment.pk}
+        if prefill and prefill.get("assignment") == assignment.pk:
+            initial.update(prefill)
+        context.update({
+            "form": AnswerForm(initial=initial, categories=categories),
+            "category_keys": [(index + 1 if index < 9 else None, slug, name) for index, (slug, name) in enumerate(categories)],
+            "segments": selectors.text_segments(text=assignment.item.tweet.text),
+            "hint": selectors.model_hint(tweet_id=assignment.item.tweet_id) if campaign.pre_annotation else None,
+            "can_undo": progress.done > 0,
+        })
+    return render(request, "labeling/annotate.html", context)
+
+
+@_annotator_view
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _running_campaign(pk)
+    form = AnswerForm(request.POST, categories=selectors.category_choices())
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        request.session[PREFILL_KEY] = {"assignment": _int(request.POST.get("assignment")),
+                                        "answer": request.POST.get("answer", ""),
+                                        "categories": request.POST.getlist("categories"),
+                                        "comment": request.POST.get("comment", "")[:2000]}
+        return redirect("labeling:annotate", pk=campaign.pk)
+    data = form.cleaned_data
+    assignment = Assignment.objects.filter(pk=data["assignment"], item__campaign=campaign).first()
+    try:
+        if assignment is None:
+            raise AnswerRefused("unknown assignment")
+        annotation_submit(
+            assignment_id=assignment.pk, annotator_id=_user_id(request), answer=data["answer"],
+            categories=data["categories"], comment=data["comment"],
+            seconds=_seconds_spent(reported=data.get("seconds"), assigned_at=assignment.assigned_at),
+        )
+    except AnswerRefused:
+        messages.warning(request, _("Esa publicación ya no estaba abierta para ti (¿otra pestaña?). No se guardó nada nuevo."))
+        return redirect("labeling:annotate", pk=campaign.pk)
+    messages.success(request, _("Respuesta guardada."))
+    return redirect("labeling:annotate", pk=campaign.pk)
+
+
+def _seconds_spent(*, reported: float | None, assigned_at: datetime) -> float:
+    """The page's measure of time on the post, never more than the time since it was handed out."""
+    elapsed = (timezone.now() - assigned_at).total_seconds()
+    if reported is None:
+        return min(elapsed, MAX_SECONDS)
+    return max(0.0, min(reported, elapsed))
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
+@_annotator_view
+@require_POST
+def skip(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _running_campaign(pk)
+    assignment = Assignment.objects.filter(
+        pk=_int(request.POST.get("assignment")) or 0, item__campaign=campaign, annotator_id=_user_id(request)
+    ).first()
+    if assignment is not None:
+        assignment_skip(assignment=assignment)
+        messages.info(request, _("Publicación saltada: no volverá a aparecerte."))
+    return redirect("labeling:annotate", pk=campaign.pk)
+
+
+@_annotator_view
+@require_POST
+def undo(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _running_campaign(pk)
+    undone = annotation_undo(campaign=campaign, annotator_id=_user_id(request))
+    if undone is None:
+        messages.warning(request, _("No hay nada que deshacer: tu última respuesta ya quedó resuelta o aún no respondes ninguna."))
+    else:
+        request.session[PREFILL_KEY] = {"assignment": undone.assignment.pk, "answer": undone.answer,
+                                        "categories": undone.categories, "comment": undone.comment}
+        messages.info(request, _("Deshecho: aquí está otra vez tu respuesta anterior para corregirla."))
+    return redirect("labeling:annotate", pk=campaign.pk)
+
+
+@login_required
+@require_GET
+def guidelines(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm("labeling.annotate"):
+        raise Http404
+    campaign = get_object_or_404(Campaign, pk=pk)
+    return render(request, "labeling/guidelines.html", {"campaign": campaign, "categories": selectors.category_choices()})
+
+
+@_reviewer_view
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    campaign_id = _int(request.GET.get("campana"))
+    items = selectors.items_disputed(campaign_id=campaign_id)
+    page = Paginator(items, REVIEW_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    return render(request, "labeling/review_queue.html", {
+        "page": page, "campaigns": Campaign.objects.filter(items__status=CampaignItem.Status.DISPUTED).distinct(),
+        "campaign_id": campaign_id,
     })
+
+
+@_reviewer_view
+def review_item(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(CampaignItem.objects.select_related("campaign", "tweet", "settled_by"), pk=pk)
+    categories = selectors.category_choices()
+    if request.method == "POST":
+        form = DecisionForm(request.POST, categories=categories)
+        if form.is_valid():
+            item_adjudicate(item_id=item.pk, reviewer_id=_user_id(request), answer=form.cleaned_data["answer"],
+                            categories=form.cleaned_data["categories"])
+            messages.success(request, _("Decisión guardada: la publicación queda resuelta."))
+            following = selectors.items_disputed().filter(pk__gt=item.pk).first() or selectors.items_disputed().first()
+            return redirect("labeling:review_item", pk=following.pk) if following else redirect("labeling:review_queue")
+    else:
+        initial = {"answer": item.final_answer, "categories": item.final_categories} if item.final_answer else {}
+        form = DecisionForm(initial=initial, categories=categories)
+    return render(request, "labeling/review_item.html", {
+        "item": item, "form": form, "answers": selectors.item_answers(item=item),
+        "segments": selectors.text_segments(text=item.tweet.text), "hint": selectors.model_hint(tweet_id=item.tweet_id),
+        "category_keys": [(index + 1 if index < 9 else None, slug, name) for index, (slug, name) in enumerate(categories)],
+        "names": dict(categories),
+    })
+
+
+@_coordinator_view
+@require_GET
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = get_object_or_404(Campaign, pk=pk)
+    return render(request, "labeling/report.html", {"report": reports.campaign_report(campaign=campaign)})
+
+
+@_coordinator_view
+@require_GET
+def report_csv(request: HttpRequest, pk: int, table: str) -> HttpResponse:
+    campaign = get_object_or_404(Campaign, pk=pk)
+    rows_of = {"acuerdo": reports.question_rows, "anotadores": reports.annotator_rows}.get(table)
+    if rows_of is None:
+        raise Http404
+    output = io.StringIO()
+    rows_write(rows_of(reports.campaign_report(campaign=campaign)), output=output, fmt="csv")
+    return _download(output.getvalue(), name=f"{slugify(campaign.name)}-{table}.csv", content_type="text/csv")
+
+
+@_coordinator_view
+@require_GET
+def export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponseBase:
+    campaign = get_object_or_404(Campaign, pk=pk)
+    rows = {"anotaciones": annotation_rows, "resueltas": settled_rows}.get(kind)
+    if rows is None or fmt not in ("csv", "jsonl"):
+        raise Http404
+
+    content_type = "application/x-ndjson" if fmt == "jsonl" else "text/csv"
+    # Streamed: a large campaign never sits whole in memory.
+    response = StreamingHttpResponse(rows_serialize(rows(campaign=campaign), fmt=fmt), content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(campaign.name)}-{kind}.{fmt}"'
+    return response
+
+
+def _download(body: str, *, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -101,12 +101,12 @@ class Site:
             self.screenshot(screenshot)
 
     def log_in(self, *, username: str, password: str, next_path: str = "/") -> None:
-        """Log in the way a person does: the admin's login form, typing both fields."""
-        self.visit(f"/admin/login/?next={next_path}", screenshot="login")
-        self.page.get_by_label("Nombre de usuario").fill(username)
+        """Log in the way a person does: the site's login form, typing both fields."""
+        self.visit(f"/cuenta/entrar/?next={next_path}", screenshot="login")
+        self.page.get_by_label("Usuario").fill(username)
         self.page.get_by_label("Contraseña").fill(password)
         with self.page.expect_navigation():
-            self.page.get_by_role("button", name="Iniciar sesión").click()
+            self.page.get_by_role("button", name="Entrar").click()
         assert self.page.url == self.base_url + next_path, f"login did not lead to {next_path}: {self.page.url}"
 
     def screenshot(self, name: str) -> Path:

@@ -95,7 +95,9 @@ def test_an_answer_closes_the_assignment_once_and_undo_reopens_it():
     no = annotation_submit(assignment_id=assignment_next(campaign=campaign, annotator_id=ana).pk, annotator_id=ana,
                            answer="no", categories=["genero"])
     assert no.categories == []  # categories only with "Sí"
-    reopened = annotation_undo(campaign=campaign, annotator_id=ana)
+    undone = annotation_undo(campaign=campaign, annotator_id=ana)
+    assert (undone.answer, undone.categories) == ("no", [])  # the page shows the answer again for correction
+    reopened = undone.assignment
     assert reopened.item_id == no.assignment.item_id and reopened.status == "assigned"
     assert Annotation.objects.count() == 1
     assert assignment_next(campaign=campaign, annotator_id=ana).pk == reopened.pk

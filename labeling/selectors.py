@@ -1,0 +1,128 @@
+"""Reads for the labeling pages: campaigns, progress, the post as shown, and disputed posts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from classifier.models import ModelVersion, Prediction
+from classifier.task_definitions import DISCRIMINATION, DISCRIMINATORY
+from ingestion.models import Category
+from ingestion.selectors import matcher_current
+
+from .models import Annotation, Assignment, Campaign, CampaignItem
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One annotator's progress in a campaign, and the campaign's own."""
+
+    done: int  # answered by this annotator
+    available: int  # posts this annotator could still be given
+    total: int
+    settled: int
+    disputed: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModelHint:
+    """The active model's view of a post, shown only when the campaign turns pre-annotation on."""
+
+    probability: float
+    discriminatory: bool
+    categories: list[str]
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerShown:
+    annotator: str
+    answer: str
+    answer_label: str
+    categories: list[str]
+    comment: str
+    seconds: float
+
+
+def campaigns_running() -> QuerySet[Campaign]:
+    return Campaign.objects.filter(status=Campaign.Status.RUNNING).order_by("name")
+
+
+def campaign_progress(*, campaign: Campaign, annotator_id: int) -> Progress:
+    done = Assignment.objects.filter(
+        item__campaign=campaign, annotator_id=annotator_id, status=Assignment.Status.DONE
+    ).count()
+    available = (
+        CampaignItem.objects.filter(campaign=campaign, status=CampaignItem.Status.OPEN,
+                                    taken__lt=campaign.annotators_per_item)
+        .exclude(assignments__annotator_id=annotator_id).count()
+    )
+    counts = CampaignItem.objects.filter(campaign=campaign).aggregate(
+        total=Count("id"),
+        settled=Count("id", filter=Q(status=CampaignItem.Status.SETTLED)),
+        disputed=Count("id", filter=Q(status=CampaignItem.Status.DISPUTED)),
+    )
+    return Progress(done=done, available=available, **counts)
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """The active categories as (slug, name), in the order their number keys follow."""
+    return list(Category.objects.filter(active=True).order_by("name").values_list("slug", "name"))
+
+
+def text_segments(*, text: str) -> list[tuple[str, bool]]:
+    """The text cut into (piece, is a dictionary term) so a template can mark the terms."""
+    spans: list[list[int]] = []
+    for found in sorted(matcher_current().match(text).matches, key=lambda m: (m.start, m.end)):
+        if spans and found.start <= spans[-1][1]:  # overlapping terms are marked as one
+            spans[-1][1] = max(spans[-1][1], found.end)
+        else:
+            spans.append([found.start, found.end])
+    segments: list[tuple[str, bool]] = []
+    position = 0
+    for start, end in spans:
+        if start > position:
+            segments.append((text[position:start], False))
+        segments.append((text[start:end], True))
+        position = end
+    if position < len(text):
+        segments.append((text[position:], False))
+    return segments
+
+
+def model_hint(*, tweet_id: int) -> ModelHint | None:
+    """The active discrimination model's prediction for the post, if it has scored it."""
+    active = ModelVersion.objects.filter(task=DISCRIMINATION, status=ModelVersion.Status.ACTIVE).first()
+    if active is None:
+        return None
+    prediction = Prediction.objects.filter(model_version=active, tweet_id=tweet_id).first()
+    if prediction is None:
+        return None
+    return ModelHint(
+        probability=float(prediction.scores.get(DISCRIMINATORY, 0.0)),
+        discriminatory=prediction.discriminatory,
+        categories=list(prediction.categories),
+        version=f"v{active.version}",
+    )
+
+
+def items_disputed(*, campaign_id: int | None = None) -> QuerySet[CampaignItem]:
+    """Posts waiting for a reviewer, oldest first."""
+    items = CampaignItem.objects.filter(status=CampaignItem.Status.DISPUTED)
+    if campaign_id is not None:
+        items = items.filter(campaign_id=campaign_id)
+    return items.select_related("campaign", "tweet").order_by("pk")
+
+
+def item_answers(*, item: CampaignItem) -> list[AnswerShown]:
+    """Every annotator's answer on the post, for the reviewer."""
+    rows = (
+        Annotation.objects.filter(assignment__item=item)
+        .select_related("assignment__annotator").order_by("assignment__annotator__username")
+    )
+    return [
+        AnswerShown(annotator=row.assignment.annotator.get_username(), answer=row.answer,
+                    answer_label=row.get_answer_display(), categories=list(row.categories), comment=row.comment,
+                    seconds=row.seconds)
+        for row in rows
+    ]
