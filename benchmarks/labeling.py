@@ -3,9 +3,11 @@
     .venv/bin/python benchmarks/labeling.py                    # `make bench`
     .venv/bin/python benchmarks/labeling.py --think-ms 5000    # slower annotators in phase 1
 
-Service level: the annotators call `labeling.assignment` (`assignment_next`,
-`annotation_submit`, `assignment_skip`) directly, because the browser views do
-not exist yet; the HTTP views come later and will add their own cost.
+Phases 1 and 2 are at service level: the annotators call `labeling.assignment`
+(`assignment_next`, `annotation_submit`, `assignment_skip`) directly. Phase 3
+is the same at human pace through HTTP, as browsers against gunicorn
+(`benchmarks/labeling_http.py`): the page that hands out and renders the next
+post, and the POST of its answer form, with sessions, CSRF and templates.
 
 It drops, recreates and migrates a dedicated database
 (`LABELING_BENCH_DATABASE_URL`, default
@@ -24,13 +26,17 @@ thread's own CPU time per call next to its latency. Each annotator loops: next
 post, a pause, then an answer ("no" 55%, "yes" with one or two categories 25%,
 "unsure" 10%) or a skip (10%), until nothing is left for it or time is up.
 
-1. Human pace: a random pause of 0-2 s before each answer (1 s on average,
+1. Human pace (service level): a random pause of 0-2 s before each answer (1 s on average,
    quicker than anyone reads a post), for 30 s: the latency an annotator sees.
 2. Saturation: no pause, until the campaign is done (at most 60 s): every
    annotator always has a call in flight, the most contention on the same
    posts and the end of the campaign. This is a closed loop, so latency here
    is the 50 annotators queueing behind the throughput (Little's law), which
    the report states next to the numbers.
+
+3. Human pace through HTTP: as phase 1, for 30 s, each annotator signed in
+   with its own session and keep-alive connection to gunicorn (2 gthread
+   workers x 8 threads), on the same 2 cores as PostgreSQL and the clients.
 
 Each phase prints count, p50, p95, p99 and max latency of next-item, submit
 and skip, the throughput and CPU use, then checks the database: posts held by
@@ -60,6 +66,7 @@ if TYPE_CHECKING:
 if __package__ in (None, ""):  # run as a script: make the project's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import labeling_http  # noqa: E402
 from benchmarks.ingest import (  # noqa: E402
     CpuClock,
     PassResult,
@@ -72,6 +79,7 @@ from benchmarks.ingest import (  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/discriminamometro_labeling_bench"
 TARGET_P95_MS = 100.0
+WARM_S = 5.0  # phase 3 also reports the requests after the start-up burst
 OPERATIONS = ("next-item", "submit", "skip")
 ANSWERS = (("no", 0.55), ("yes", 0.25), ("unsure", 0.10), ("skip", 0.10))
 
@@ -272,7 +280,7 @@ def header_print(args: argparse.Namespace, *, url: str, categories: int) -> None
                        "current_setting('max_connections')")
         version, synchronous, max_connections = cursor.fetchone()
     print("Labeling benchmark: annotators asking for the next post and answering it, all at once")
-    print("  level:    service level (labeling.assignment called directly); the HTTP views come later")
+    print("  level:    phases 1-2 service level (labeling.assignment called directly); phase 3 through HTTP")
     print(f"  machine:  {os.cpu_count()} CPUs ({_cpu_model()}), {psutil.virtual_memory().total / 1024**3:.1f} GiB RAM, "
           f"shared by the annotators and PostgreSQL")
     print(f"  database: PostgreSQL {version} (synchronous_commit {synchronous}, max_connections {max_connections}) at "
@@ -286,7 +294,8 @@ def header_print(args: argparse.Namespace, *, url: str, categories: int) -> None
           f"time is up")
     print("  phases:   1. human pace: a random pause of 0 to --think-ms before answering (a person reads the post);"
           "\n            2. saturation: no pause at all, every annotator always has a call in flight, until the "
-          "campaign is done")
+          "campaign is done;"
+          f"\n            3. human pace through HTTP: {labeling_http.describe()}")
 
 
 def results_print(results: list[Calls], *, seconds: float, clock: PassResult, budget: float) -> None:
@@ -377,9 +386,48 @@ def main(argv: Sequence[str] | None = None) -> None:
         ctx = Context(campaign=campaign, categories=categories, think_ms=think_ms, seed=args.seed + number,
                       start=threading.Barrier(len(annotator_ids) + 1))
         ok = phase_run(title, ctx=ctx, annotator_ids=annotator_ids, budget=budget) and ok
+    campaign = campaign_create(name="Benchmark, phase 3", items=args.items, k=args.k, rng=rng)
+    ok = http_phase(args, url=url, campaign=campaign, annotator_ids=annotator_ids, categories=categories) and ok
     if not ok:
-        sys.exit("\nFAILED: posts over-assigned, repeated or miscounted, or calls that raised (see above)")
-    print("\nIntegrity: OK in both phases")
+        sys.exit("\nFAILED: posts over-assigned, repeated or miscounted, or calls that failed (see above)")
+    print("\nIntegrity: OK in all three phases")
+
+
+def http_phase(args: argparse.Namespace, *, url: str, campaign: Campaign, annotator_ids: list[int],
+               categories: list[str]) -> bool:
+    print(f"\n3. human pace through HTTP: a random pause of 0-{args.think_ms:,.0f} ms before each answer, "
+          f"for {args.seconds:g} s")
+    phase = labeling_http.http_phase_run(
+        url=url, campaign_id=campaign.pk, annotator_ids=annotator_ids, categories=categories,
+        think_ms=args.think_ms, answers=ANSWERS, seconds=args.seconds, seed=args.seed + 3)
+    results, seconds = phase.results, phase.seconds
+    pages, answered = sum(r.assigned for r in results), sum(len(r.wall["submit"]) for r in results)
+    statuses: dict[int, int] = {}
+    for result in results:
+        for status, n in result.statuses.items():
+            statuses[status] = statuses.get(status, 0) + n
+    requests = sum(statuses.values())
+    print(f"  ran {seconds:.1f} s wall; {pages / seconds:,.1f} posts handed out/s, {answered / seconds:,.1f} answers/s; "
+          f"HTTP statuses {dict(sorted(statuses.items()))} (pages 200, form posts 302 to the next page)")
+    print(f"  CPU: gunicorn {phase.server_cores:.2f} cores ({phase.server_cores * seconds / max(requests, 1) * 1000:.1f} ms "
+          f"per request), the simulated browsers {phase.client_cores:.2f}, PostgreSQL, Redis and the kernel "
+          f"{phase.other_cores:.2f}, of {os.cpu_count()} cores")
+    print("  latency per request (wall time seen by the client, connection kept alive); all requests, then those "
+          f"sent after the first {WARM_S:g} s (the 50 arrive in the same instant at cold worker threads):")
+    for operation, label in (("page", "next-item"), ("submit", "submit"), ("skip", "skip")):
+        for title, after in (("all", 0.0), (f"after {WARM_S:g} s", WARM_S)):
+            wall = [v for r in results for v, at in zip(r.wall[operation], r.at[operation], strict=True)
+                    if at - phase.began >= after]
+            target = (f"  (target p95 ≤ {TARGET_P95_MS:.0f} ms: {verdict(percentile([v * 1000 for v in wall], 95))})"
+                      if operation != "skip" else "")
+            print(f"    {operation_line(label, wall, []).split(' · thread CPU')[0]} [{title}]{target}")
+    unexpected = {status: n for status, n in statuses.items() if status not in (200, 302)}
+    failed = [r.error for r in results if r.error is not None]
+    as_calls = [Calls(error=r.error) for r in results]
+    ok = checks_print(as_calls, campaign)
+    if unexpected:
+        print(f"    unexpected HTTP statuses: {unexpected} FAILED")
+    return ok and not unexpected and not failed
 
 
 if __name__ == "__main__":

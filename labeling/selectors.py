@@ -1,9 +1,10 @@
 """Reads for the labeling pages: campaigns, progress, the post as shown, and disputed posts."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 
 from classifier.models import ModelVersion, Prediction
 from classifier.task_definitions import DISCRIMINATION, DISCRIMINATORY
@@ -15,13 +16,10 @@ from .models import Annotation, Assignment, Campaign, CampaignItem
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """One annotator's progress in a campaign, and the campaign's own."""
+    """One annotator's progress in a campaign: shown on every annotation page, so two small counts."""
 
     done: int  # answered by this annotator
     available: int  # posts this annotator could still be given
-    total: int
-    settled: int
-    disputed: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,17 +55,29 @@ def campaign_progress(*, campaign: Campaign, annotator_id: int) -> Progress:
                                     taken__lt=campaign.annotators_per_item)
         .exclude(assignments__annotator_id=annotator_id).count()
     )
-    counts = CampaignItem.objects.filter(campaign=campaign).aggregate(
-        total=Count("id"),
-        settled=Count("id", filter=Q(status=CampaignItem.Status.SETTLED)),
-        disputed=Count("id", filter=Q(status=CampaignItem.Status.DISPUTED)),
-    )
-    return Progress(done=done, available=available, **counts)
+    return Progress(done=done, available=available)
+
+
+CATEGORIES_REFRESH_SECONDS = 10.0
+_categories: dict[str, object] = {}
 
 
 def category_choices() -> list[tuple[str, str]]:
-    """The active categories as (slug, name), in the order their number keys follow."""
-    return list(Category.objects.filter(active=True).order_by("name").values_list("slug", "name"))
+    """The active categories as (slug, name), in the order their number keys follow.
+
+    Read on every annotation page and answer, so kept per process and read again
+    at most every `CATEGORIES_REFRESH_SECONDS`: a category an admin adds shows
+    up within seconds.
+    """
+    now = time.monotonic()
+    if now - float(_categories.get("read_at", -1e9)) > CATEGORIES_REFRESH_SECONDS:  # type: ignore[arg-type]
+        _categories["choices"] = list(Category.objects.filter(active=True).order_by("name").values_list("slug", "name"))
+        _categories["read_at"] = now
+    return list(_categories["choices"])  # type: ignore[call-overload]
+
+
+def category_choices_forget() -> None:
+    _categories.clear()
 
 
 def text_segments(*, text: str) -> list[tuple[str, bool]]:

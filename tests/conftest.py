@@ -11,6 +11,16 @@ from django.core.files.storage import storages
 from ingestion.services import dictionary_seed
 
 
+@pytest.fixture(autouse=True)
+def _process_caches_forgotten():
+    """Per-process caches of database rows (the compiled dictionary, the category list) start empty in every test."""
+    from ingestion.selectors import matcher_forget
+    from labeling.selectors import category_choices_forget
+
+    matcher_forget()
+    category_choices_forget()
+
+
 @pytest.fixture
 def dictionary(db):
     """The original 7 categories and 51 terms (present after migrate; re-seeded after a flush)."""

@@ -23,6 +23,8 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL")
 # API keys and rate-limit counters are shared by every web process through Redis.
 REDIS_URL = env.str("REDIS_URL")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# Sessions read from Redis on every page, written through to the database so a Redis restart logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}  # type: ignore[no-redef]  # the embedded filesystem options do not apply
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
