@@ -9,6 +9,8 @@ from django.core.management import call_command
 from classifier.models import LabeledText, ModelVersion, Prediction
 from classifier.training import DEMO_SOURCE, TrainParams, demo_model_ensure, training_data_load
 from ingestion.models import Tweet
+from labeling.models import Campaign, CampaignItem
+from labeling.services import DEMO_CAMPAIGN
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +23,12 @@ def test_load_demo_trains_a_demo_model_and_scores_the_posts(dictionary, archive_
     assert "discriminatory" in version.metrics["labels"]
     assert Prediction.objects.filter(model_version=version).count() == Tweet.objects.count() == 40
     assert "Modelo de demostración" in out.getvalue()
+    # Something to label out of the box: a running campaign over the demo posts, with guidelines per category.
+    campaign = Campaign.objects.get(name=DEMO_CAMPAIGN)
+    assert campaign.status == "running" and campaign.items.count() == 40 and campaign.annotators_per_item == 2
+    assert "## Orientación sexual" in campaign.guidelines
     call_command("load_demo", stdout=StringIO())  # again: nothing new
-    assert ModelVersion.objects.count() == 1 and Tweet.objects.count() == 40
+    assert ModelVersion.objects.count() == 1 and Tweet.objects.count() == 40 and CampaignItem.objects.count() == 40
 
 
 def test_no_demo_model_over_real_labels_and_demo_rows_never_train_with_them(dictionary, archive_dir):

@@ -25,6 +25,17 @@ class Command(BaseCommand):
                 f"la fuente «{source.name}» añadirá {source.config.get('batch_size')} cada 15 minutos."
             ))
         self._model_ensure()
+        self._campaign_ensure()
+
+    def _campaign_ensure(self) -> None:
+        from labeling.services import demo_campaign_ensure
+
+        campaign, added = demo_campaign_ensure()
+        if added:
+            self.stdout.write(self.style.SUCCESS(
+                f"Campaña de etiquetado «{campaign.name}» en curso con {added} publicaciones: "
+                "http://127.0.0.1:8000/etiquetado/"
+            ))
 
     def _model_ensure(self) -> None:
         from classifier.scoring import tweets_score
