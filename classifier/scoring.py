@@ -1,12 +1,21 @@
-"""Score posts with the active discrimination model and store a Prediction per post and version."""
+"""Score posts with the active discrimination model and store a Prediction per post and version.
+
+Each batch's predictions and the dashboard's counts of them are written in one
+transaction (`dashboard.rollups.rollups_add`): the semáforo is current as soon
+as a batch is scored, and counts each prediction exactly once.
+"""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.db import connections
-from django.db.models import CharField, Exists, F, Func, OuterRef, QuerySet
+from django.db import connection, connections, transaction
+from django.db.models import CharField, Exists, F, Field, Func, OuterRef, QuerySet
+from django.utils import timezone
 
+from dashboard.rollups import rollups_add
 from ingestion.models import Tweet
 
 from .engine import model_decisions, model_scores
@@ -15,6 +24,7 @@ from .serving import model_active_get
 from .task_definitions import DISCRIMINATION, DISCRIMINATORY
 
 BATCH_SIZE = 2000
+INSERT_ROWS = 500  # rows per INSERT statement (SQLite caps the parameters of one statement)
 
 
 @dataclass(slots=True)
@@ -85,5 +95,45 @@ def _batch_score(batch: list[tuple[int, str]], *, loaded) -> int:  # noqa: ANN00
             discriminatory=DISCRIMINATORY in chosen,
             categories=sorted(label for label in chosen if label != DISCRIMINATORY),
         ))
-    Prediction.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    with transaction.atomic():
+        inserted = predictions_insert(rows)
+        # In the predictions' own transaction, with only the posts this insert scored:
+        # a batch scored twice, or by two workers at once, is counted once, and a
+        # crash here takes the counts back with the predictions.
+        rollups_add(model_version_id=loaded.version.pk, tweet_ids=inserted)
     return len(rows)
+
+
+_PREDICTION_COLUMNS = ("tweet", "model_version", "scores", "discriminatory", "categories", "created_at")
+
+
+def predictions_insert(predictions: Sequence[Prediction]) -> list[int]:
+    """Insert predictions, skipping posts their version has already scored; the ids of the posts inserted now.
+
+    `bulk_create(ignore_conflicts=True)` cannot say which rows it skipped; the
+    rows that `INSERT ... ON CONFLICT DO NOTHING RETURNING` returns are exactly
+    the new ones (on PostgreSQL and on SQLite 3.35+).
+    """
+    fields = [f for f in (Prediction._meta.get_field(name) for name in _PREDICTION_COLUMNS) if isinstance(f, Field)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.attname) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    now = timezone.now()
+    # In post order, whatever order the caller gives: two workers inserting overlapping
+    # batches then take the unique index's locks in the same order, and queue rather than deadlock.
+    predictions = sorted(predictions, key=lambda prediction: prediction.tweet_id)
+    inserted: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(predictions), INSERT_ROWS):
+            chunk = predictions[start:start + INSERT_ROWS]
+            params: list[Any] = []
+            for prediction in chunk:
+                prediction.created_at = now
+                params.extend(f.get_db_prep_save(getattr(prediction, f.attname), connection) for f in fields)
+            cursor.execute(
+                f"INSERT INTO {quote(Prediction._meta.db_table)} ({columns}) VALUES {', '.join([one] * len(chunk))} "
+                f"ON CONFLICT ({quote('tweet_id')}, {quote('model_version_id')}) DO NOTHING RETURNING {quote('tweet_id')}",
+                params,
+            )
+            inserted.extend(row[0] for row in cursor.fetchall())
+    return inserted

@@ -34,6 +34,16 @@ PERIODIC_TASKS: tuple[PeriodicTaskSpec, ...] = (
         expires_seconds=23 * 60 * 60,
         description="El día 1 de cada mes reentrena y evalúa cada tarea y activa el modelo nuevo si no es peor.",
     ),
+    PeriodicTaskSpec(
+        name="dashboard: score the active model's history",
+        task="dashboard.tasks.rollups_history_catch_up",
+        crontab="*/10 * * * *",
+        expires_seconds=9 * 60,
+        description=(
+            "Califica con el modelo activo las publicaciones de la historia que el semáforo compara y las suma a "
+            "sus conteos; no hace nada cuando ya están todas."
+        ),
+    ),
 )
 
 
