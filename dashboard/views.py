@@ -1,21 +1,206 @@
-"""Dashboard pages. Aggregates only: no handles nor texts for anonymous visitors."""
-from datetime import timedelta
+"""Dashboard pages: the semáforo, a category's trends, the search, the text analysis and the drill-down.
 
-from django.http import HttpRequest, HttpResponse
+Every widget reads the pre-aggregated counts through `selectors_semaforo`; only
+the drill-down (signed-in users) lists posts. Anonymous visitors see aggregates
+only: no texts, no handles.
+"""
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.dateparse import parse_datetime
+from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from . import selectors
+from classifier.classification import NoActiveModel, texts_classify
+from classifier.selectors import model_version_for_reads
+from classifier.task_definitions import DISCRIMINATION
+from ingestion.geo import STATE_NAMES
+from ingestion.models import Category
+from labeling.exports import rows_write
+from labeling.selectors import text_segments
 
-WINDOW = timedelta(hours=48)
+from . import selectors, tables
+from .levels import LEVEL_ORDER, period_text
+from .selectors_posts import PostFilter, posts_behind
+from .selectors_semaforo import Light, phrases_top, semaforo_get, semaforo_rule_get, states_get, trend_get, window_end
+from .sources import Subject
+from .tiles import COLUMNS, ROWS, tiles_place
+
+POSTS_PAGE_SIZE = 25
+HOME_TREND_DAYS = 60
 
 
+def _subject(request: HttpRequest) -> Subject:
+    return Subject.parse(request.GET.get("q", "")[:150])
+
+
+def _drill_base(subject: Subject) -> str:
+    """The query string every drill-down link of a page starts with: the window and the search."""
+    end = window_end()
+    start = end - timedelta(hours=semaforo_rule_get().window_hours)
+    params = {"desde": start.isoformat(), "hasta": end.isoformat()}
+    if subject.kind != "all":
+        params["q"] = subject.label
+    return urlencode(params)
+
+
+def _by_urgency(lights: list[Light]) -> list[Light]:
+    """Red first, then yellow, green and grey; within a level the highest rate first: where to act comes first."""
+    return sorted(lights, key=lambda light: (-LEVEL_ORDER[light.level], -(light.rate or 0.0), light.name))
+
+
+def _widgets(*, subject: Subject, category: str | None = None) -> dict[str, object]:
+    states = states_get(category=category, subject=subject)
+    terms = phrases_top(kind="term", category=category, subject=subject)
+    hashtags = phrases_top(kind="hashtag", category=category, subject=subject)
+    return {
+        "subject": subject,
+        "states": _by_urgency(states),
+        "tiles": tiles_place(states, code_of=lambda light: light.slug),
+        "grid": {"columns": COLUMNS, "rows": ROWS},
+        "phrase_tables": [("term", _("Términos del diccionario"), terms, "terminos"),
+                          ("hashtag", _("Hashtags"), hashtags, "hashtags")],
+        "drill_base": _drill_base(subject),
+        "period": period_text(semaforo_rule_get().baseline_days),
+        "export_query": urlencode({k: v for k, v in (("q", subject.label), ("categoria", category or "")) if v}),
+    }
+
+
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    totals = selectors.overview_totals(window=WINDOW)
+    subject = _subject(request)
+    semaforo = semaforo_get(subject=subject)
+    trend = trend_get(granularity="day", periods=HOME_TREND_DAYS, subject=subject)
+    context = {"semaforo": semaforo, "lights": _by_urgency(semaforo.categories), "trend_day": tables.trend_chart(trend),
+               **_widgets(subject=subject)}
+    return render(request, "dashboard/home.html", context)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    subject = _subject(request)
+    if subject.kind == "all":
+        return render(request, "dashboard/search.html", {"query": request.GET.get("q", "")})
+    return home(request)
+
+
+@require_GET
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    subject = _subject(request)
+    try:
+        trend_day = trend_get(category=slug, granularity="day", subject=subject)
+    except Category.DoesNotExist as missing:
+        raise Http404(_("No existe esa categoría.")) from missing
+    semaforo = semaforo_get(subject=subject)
+    light = next((c for c in semaforo.categories if c.slug == slug), None)
+    trend_hour = trend_get(category=slug, granularity="hour", subject=subject)
     context = {
-        "totals": totals,
-        "window_hours": int(WINDOW.total_seconds() // 3600),
-        "categories": selectors.overview_categories(window=WINDOW),
+        "semaforo": semaforo, "light": light, "category_name": trend_day.name, "slug": slug,
+        "trend_day": tables.trend_chart(trend_day), "trend_hour": tables.trend_chart(trend_hour),
+        **_widgets(subject=subject, category=slug),
+    }
+    return render(request, "dashboard/category.html", context)
+
+
+@require_GET
+def export(request: HttpRequest, table: str) -> HttpResponse:
+    """Any table of the pages as CSV, with the page's search and category."""
+    subject, slug = _subject(request), request.GET.get("categoria") or None
+    try:
+        rows = tables.rows_for(table, subject=subject, category=slug)
+    except (KeyError, Category.DoesNotExist) as unknown:
+        raise Http404(_("No existe esa tabla.")) from unknown
+    output = io.StringIO()
+    rows_write(iter(rows), output=output, fmt="csv")
+    name = "-".join(part for part in ("discriminamometro", table, slug or "", slugify(subject.key)) if part)
+    response = HttpResponse(output.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+def analyze(request: HttpRequest) -> HttpResponse:
+    """A box that sends a text to the classifier and shows its scores, matched terms and explanation."""
+    limit = settings.API["MAX_TEXT_CHARS"]
+    context: dict[str, object] = {"limit": limit, "text": ""}
+    if request.method == "POST":
+        text = request.POST.get("texto", "").strip()
+        context["text"] = text
+        if not text:
+            context["error"] = _("Escribe o pega un texto.")
+        elif len(text) > limit:
+            context["error"] = _("El texto tiene %(n)d caracteres; el límite es %(limit)d.") % {"n": len(text), "limit": limit}
+        else:
+            try:
+                result = texts_classify(task=DISCRIMINATION, texts=[text]).results[0]
+            except NoActiveModel:
+                context["error"] = _("Todavía no hay un modelo activo que pueda analizar textos.")
+            else:
+                context.update(tables.analysis(text=text, result=result, segments=text_segments(text=text)))
+    return render(request, "dashboard/analyze.html", context)
+
+
+@login_required
+@require_GET
+def posts(request: HttpRequest) -> HttpResponse:
+    """The posts behind a number; the link says which (window, category, state, search, term)."""
+    version = model_version_for_reads()
+    filters, problem = _post_filter(request)
+    if version is None or filters is None:
+        return render(request, "dashboard/posts.html", {"problem": problem or _("No hay un modelo activo."), "page": None})
+    page = Paginator(posts_behind(version=version, filters=filters), POSTS_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    names = dict(Category.objects.values_list("slug", "name"))
+    return render(request, "dashboard/posts.html", {
+        "page": page, "filters": filters, "query": query.urlencode(), "version": version,
+        "category_name": names.get(request.GET.get("categoria", ""), ""), "state_name": STATE_NAMES.get(filters.state or ""),
+        "names": names,
+    })
+
+
+def _post_filter(request: HttpRequest) -> tuple[PostFilter | None, str]:
+    since, until = _when(request.GET.get("desde")), _when(request.GET.get("hasta"))
+    if since is None or until is None or since >= until:
+        return None, _("El enlace no dice de qué periodo son las publicaciones (desde, hasta).")
+    slug, state = request.GET.get("categoria", ""), request.GET.get("estado", "")
+    category_id = Category.objects.filter(slug=slug).values_list("pk", flat=True).first() if slug else None
+    if slug and category_id is None:
+        return None, _("No existe esa categoría.")
+    if state and state not in STATE_NAMES and state != "":
+        return None, _("No existe ese estado.")
+    subject = _subject(request)
+    return PostFilter(
+        since=since, until=until, category_id=category_id, state=state or None,
+        hashtag=subject.key if subject.kind == "hashtag" else "", user=subject.key if subject.kind == "user" else "",
+        term=request.GET.get("termino", "")[:120], discriminatory_only=request.GET.get("discriminatorias") == "1",
+    ), ""
+
+
+def _when(value: str | None) -> datetime | None:
+    try:
+        return parse_datetime(value or "")
+    except ValueError:
+        return None
+
+
+@require_GET
+def ingestion(request: HttpRequest) -> HttpResponse:
+    """What has been downloaded: totals, categories, states and (for staff) the latest runs."""
+    window = timedelta(hours=48)
+    context = {
+        "totals": selectors.overview_totals(window=window),
+        "window_hours": 48,
+        "categories": selectors.overview_categories(window=window),
         "states": selectors.overview_states(),
         "runs": selectors.overview_runs() if request.user.is_staff else [],
     }
-    return render(request, "dashboard/home.html", context)
+    return render(request, "dashboard/ingestion.html", context)

@@ -13,12 +13,15 @@ from ingestion.services import dictionary_seed
 
 @pytest.fixture(autouse=True)
 def _process_caches_forgotten():
-    """Per-process caches of database rows (the compiled dictionary, the category list) start empty in every test."""
+    """Per-process caches of database rows (the compiled dictionary, the category list, the served models)
+    start empty in every test."""
+    from classifier.serving import models_forget
     from ingestion.selectors import matcher_forget
     from labeling.selectors import category_choices_forget
 
     matcher_forget()
     category_choices_forget()
+    models_forget()
 
 
 @pytest.fixture

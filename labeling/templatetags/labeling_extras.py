@@ -17,11 +17,6 @@ def markdown(text: str) -> SafeString:
 
 
 @register.filter
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %"
-
-
-@register.filter
 def decimal3(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 

@@ -1,4 +1,4 @@
-"""The pages as a visitor sees them in Chromium: the dashboard home and the Spanish admin.
+"""The pages as a visitor sees them in Chromium: the ingestion overview and the Spanish admin.
 
 Data is built in the test thread before the page is driven; the live server's
 thread serves it from the same (committed) test database.
@@ -66,13 +66,13 @@ def sidebar_filter(page: Page, title: str) -> Locator:
     return page.locator(f'#changelist-filter details[data-filter-title="{title}"]')
 
 
-# --- Dashboard home -------------------------------------------------------------------
+# --- Ingestion overview (/ingesta/) -------------------------------------------------------------------
 
 def test_home_on_an_empty_database_shows_the_empty_state(site):
-    site.visit("/", screenshot="home-empty")
+    site.visit("/ingesta/", screenshot="ingestion-empty")
     page = site.page
 
-    expect(page).to_have_title("Discriminamómetro")
+    expect(page).to_have_title("Panorama de la ingesta · Discriminamómetro")
     expect(page.get_by_role("heading", level=1)).to_have_text("Panorama de la ingesta")
     expect(page.get_by_test_id("empty-state")).to_contain_text("Todavía no hay publicaciones")
     expect(page.get_by_test_id("totals")).to_have_count(0)
@@ -82,7 +82,7 @@ def test_home_on_an_empty_database_shows_the_empty_state(site):
 
 
 def test_home_with_demo_data_shows_totals_categories_and_states(site, demo_data):
-    site.visit("/", screenshot="home-demo-anonymous")
+    site.visit("/ingesta/", screenshot="ingestion-demo-anonymous")
     page = site.page
 
     totals = page.get_by_test_id("totals")
@@ -101,7 +101,7 @@ def test_home_with_demo_data_shows_totals_categories_and_states(site, demo_data)
 
 
 def test_anonymous_visitor_sees_neither_downloads_nor_author_handles(site, demo_data):
-    site.visit("/")
+    site.visit("/ingesta/")
     page = site.page
 
     expect(page.get_by_test_id("totals")).to_be_visible()
@@ -116,7 +116,7 @@ def test_anonymous_visitor_sees_neither_downloads_nor_author_handles(site, demo_
 
 
 def test_staff_user_sees_the_latest_downloads(site, demo_data, staff_user):
-    site.log_in(username=staff_user.username, password=PASSWORD)
+    site.log_in(username=staff_user.username, password=PASSWORD, next_path="/ingesta/")
     site.settle(screenshot="home-demo-staff")
     page = site.page
 
@@ -142,7 +142,7 @@ def assert_no_horizontal_scroll(page: Page) -> None:
 
 
 def test_home_fits_a_phone_screen(phone_site, demo_data):
-    phone_site.visit("/", screenshot="home-phone")
+    phone_site.visit("/ingesta/", screenshot="ingestion-phone")
     page = phone_site.page
 
     expect(page.get_by_test_id("categories")).to_be_visible()
@@ -150,7 +150,7 @@ def test_home_fits_a_phone_screen(phone_site, demo_data):
 
 
 def test_staff_downloads_table_scrolls_inside_its_box_on_a_phone(phone_site, demo_data, staff_user):
-    phone_site.log_in(username=staff_user.username, password=PASSWORD)
+    phone_site.log_in(username=staff_user.username, password=PASSWORD, next_path="/ingesta/")
     phone_site.settle(screenshot="home-phone-staff")
     page = phone_site.page
 
