@@ -35,8 +35,8 @@ post, a pause, then an answer ("no" 55%, "yes" with one or two categories 25%,
    the report states next to the numbers.
 
 3. Human pace through HTTP: as phase 1, for 30 s, each annotator signed in
-   with its own session and keep-alive connection to gunicorn (2 gthread
-   workers x 8 threads), on the same 2 cores as PostgreSQL and the clients.
+   with its own session and keep-alive connection to gunicorn (4 gthread
+   workers x 2 threads), on the same 2 cores as PostgreSQL and the clients.
 
 Each phase prints count, p50, p95, p99 and max latency of next-item, submit
 and skip, the throughput and CPU use, then checks the database: posts held by

@@ -4,7 +4,9 @@
 signs in through the login form (before the clock starts), then loops: GET the
 annotation page (which hands out the next post and renders it with its terms
 marked and the progress counter), a human pause, then POST the answer form (or
-the skip form) exactly as the page's form sends it. The server is gunicorn
+the skip form) exactly as the page's form sends it. Signing in ends on the list of campaigns, as in a
+browser, so the server has served every annotator once before the clock
+starts. The server is gunicorn
 with the production settings, as `benchmarks/api.py` starts it.
 """
 from __future__ import annotations
@@ -72,6 +74,7 @@ class Browser:
                                                              "csrfmiddlewaretoken": token, "next": "/etiquetado/"})
         if status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"{username} could not sign in (HTTP {status})")
+        self.request("GET", "/etiquetado/")  # where the login leads: the list of campaigns
 
 
 @dataclass(slots=True)
