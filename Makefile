@@ -40,6 +40,7 @@ bench: install-dev
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/api.py
 	$(BIN)/python benchmarks/labeling.py
+	$(BIN)/python benchmarks/dashboard.py
 
 lint: install-dev
 	$(BIN)/ruff check .

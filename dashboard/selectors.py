@@ -60,8 +60,11 @@ def overview_runs(*, limit: int = 8) -> list[IngestionRun]:
 
 
 # --- Statistics of the read API -------------------------------------------------------
-# Computed from the posts and their predictions with one GROUP BY per request. When the
-# pre-aggregated rollups exist, `stats_rows` is the one function to switch over to them.
+# Computed from the posts and their predictions with one GROUP BY per request. The semáforo's
+# rollups (rollups.py) do not answer it as documented: they count scored posts by the dictionary
+# categories they matched, in UTC hours, while this endpoint groups by the categories the model
+# predicted and counts unscored posts too. `stats_rows` is the one function to switch over if the
+# endpoint's definitions are aligned with the rollups'.
 
 STATS_GROUPS = ("day", "category", "state")  # also the order rows are sorted in
 
