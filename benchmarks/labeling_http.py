@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import html
 import http.client
+import os
 import random
 import re
 import threading
@@ -26,6 +27,10 @@ from benchmarks.http_load import CpuWatch, Server, ServerConfig
 
 # Keep-alive as long as a browser keeps an idle connection, so a pause does not cost a reconnection.
 CONFIG = ServerConfig(workers=4, worker_class="gthread", threads=2, keep_alive=75)
+if spec := os.environ.get("LABELING_BENCH_SERVER"):  # e.g. "sync:4" or "gthread:4:2", to compare set-ups
+    kind, workers, *threads = spec.split(":")
+    CONFIG = ServerConfig(workers=int(workers), worker_class=kind, threads=int(threads[0]) if threads else 1,
+                          keep_alive=75)
 # The server closed an idle connection: a browser opens a new one and sends the request again.
 RECONNECT = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 PASSWORD = "clave-de-banco-de-pruebas-2026"

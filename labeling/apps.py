@@ -7,4 +7,4 @@ class LabelingConfig(AppConfig):
     verbose_name = _("Etiquetado")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import permissions, signals  # noqa: F401

@@ -30,7 +30,7 @@ def assignment_next(*, campaign: Campaign, annotator_id: int) -> Assignment | No
         if current is not None:  # a reload or a second tab resumes the same post
             return current
         item = (
-            CampaignItem.objects.select_for_update(skip_locked=True)
+            CampaignItem.objects.select_for_update(skip_locked=True, of=("self",)).select_related("tweet")
             .filter(campaign=campaign, status=CampaignItem.Status.OPEN, taken__lt=campaign.annotators_per_item)
             .exclude(assignments__annotator_id=annotator_id)
             .order_by("-priority", "id").first()
