@@ -27,8 +27,9 @@ without "bench" is refused), then:
    terms and hashtags) and a category page (daily trend over 90 days and hourly
    over 7, both with threshold lines, the category's states, its top terms
    and hashtags), each run 40 times after 3 warm-ups, categories in turn.
-   Server time in this process (database included); the HTML views do not
-   exist yet and will add their templates' time. Target: p95 ≤ 150 ms a page.
+   Server time in this process (database included), per selector and per page;
+   then the pages themselves, GET / and GET /categoria/<slug>/ through Django's
+   test client (middleware, views, selectors, templates). Target: p95 ≤ 150 ms a page.
 4. Upkeep: 5 batches of 10,000 new posts in the current hour, each scored as
    the scoring step stores a batch: `predictions_insert` then `rollups_add` in
    one transaction. Target: `rollups_add` ≤ 2 s for 10,000 posts. Then the
@@ -295,6 +296,40 @@ def pages_measure(*, now: datetime) -> dict[str, dict[str, list[float]]]:
     return results
 
 
+def pages_render(*, now: datetime) -> dict[str, list[float]]:
+    """Milliseconds to answer GET / and GET /categoria/<slug>/ in this process: middleware, views, selectors and
+    templates (Django's test client, an anonymous visitor), RUNS times each after WARMUPS, categories in turn."""
+    from unittest import mock
+
+    from django.conf import settings
+    from django.test import Client
+    from django.utils import timezone
+
+    from dashboard.selectors_semaforo import categories_active
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    slugs, client = [c.slug for c in categories_active()], Client()
+    times: dict[str, list[float]] = {"home": [], "category": []}
+    with mock.patch.object(timezone, "now", return_value=now):  # the pages read the clock: set it to `now`
+        for run in range(WARMUPS + RUNS):
+            for page, path in (("home", "/"), ("category", f"/categoria/{slugs[run % len(slugs)]}/")):
+                started = time.perf_counter()
+                response = client.get(path)
+                spent = (time.perf_counter() - started) * 1000
+                if response.status_code != 200:
+                    raise RuntimeError(f"GET {path} answered {response.status_code}")
+                if run >= WARMUPS:
+                    times[page].append(spent)
+    return times
+
+
+def rendered_print(times: dict[str, list[float]]) -> None:
+    for page, values in times.items():
+        p95 = _percentile(values, 0.95)
+        print(f"  {page} page rendered, {len(values)} runs: p50 {statistics.median(values):.1f} ms, p95 {p95:.1f} ms, "
+              f"max {max(values):.1f} ms (target p95 ≤ {TARGET_PAGE_MS:.0f} ms: {verdict(p95, TARGET_PAGE_MS)})")
+
+
 # --- 4. Upkeep -----------------------------------------------------------------------------
 
 def updates_measure(*, end: datetime, version_id: int) -> list[tuple[float, float, int]]:
@@ -482,6 +517,9 @@ def main(argv: Sequence[str] | None = None) -> None:
           f"to {end + timedelta(hours=1):%m-%d %H:%M}), active model, server time in this process:")
     reads_print(pages_measure(now=now))
     lights_print(now)
+    print("\n  the pages themselves (middleware, views, the selectors above and the templates; Django's test client in "
+          "this process, anonymous visitor, no network):")
+    rendered_print(pages_render(now=now))
     sys.stdout.flush()
 
     updates = updates_measure(end=end, version_id=version_id)

@@ -43,6 +43,11 @@ def _subject(request: HttpRequest) -> Subject:
     return Subject.parse(request.GET.get("q", "")[:150])
 
 
+def _user_search_refused(request: HttpRequest, subject: Subject) -> bool:
+    """A person's figures are personal data: searching by @user needs a signed-in account."""
+    return subject.kind == "user" and not request.user.is_authenticated
+
+
 def _drill_base(subject: Subject) -> str:
     """The query string every drill-down link of a page starts with: the window and the search."""
     end = window_end()
@@ -67,8 +72,9 @@ def _widgets(*, subject: Subject, category: str | None = None) -> dict[str, obje
         "states": _by_urgency(states),
         "tiles": tiles_place(states, code_of=lambda light: light.slug),
         "grid": {"columns": COLUMNS, "rows": ROWS},
-        "phrase_tables": [("term", _("Términos del diccionario"), terms, "terminos"),
-                          ("hashtag", _("Hashtags"), hashtags, "hashtags")],
+        # A hashtag's own search has no hashtag list (hashtags are not counted per hashtag).
+        "phrase_tables": [("term", _("Términos del diccionario"), terms, "terminos")] + (
+            [] if subject.kind == "hashtag" else [("hashtag", _("Hashtags"), hashtags, "hashtags")]),
         "drill_base": _drill_base(subject),
         "period": period_text(semaforo_rule_get().baseline_days),
         "export_query": urlencode({k: v for k, v in (("q", subject.label), ("categoria", category or "")) if v}),
@@ -78,6 +84,8 @@ def _widgets(*, subject: Subject, category: str | None = None) -> dict[str, obje
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     subject = _subject(request)
+    if _user_search_refused(request, subject):
+        return render(request, "dashboard/search.html", {"query": subject.label, "login_needed": True}, status=403)
     semaforo = semaforo_get(subject=subject)
     trend = trend_get(granularity="day", periods=HOME_TREND_DAYS, subject=subject)
     context = {"semaforo": semaforo, "lights": _by_urgency(semaforo.categories), "trend_day": tables.trend_chart(trend),
@@ -96,6 +104,8 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     subject = _subject(request)
+    if _user_search_refused(request, subject):
+        return render(request, "dashboard/search.html", {"query": subject.label, "login_needed": True}, status=403)
     try:
         trend_day = trend_get(category=slug, granularity="day", subject=subject)
     except Category.DoesNotExist as missing:
@@ -115,6 +125,8 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 def export(request: HttpRequest, table: str) -> HttpResponse:
     """Any table of the pages as CSV, with the page's search and category."""
     subject, slug = _subject(request), request.GET.get("categoria") or None
+    if _user_search_refused(request, subject):
+        return HttpResponse(_("La búsqueda por usuario requiere iniciar sesión."), status=403)
     try:
         rows = tables.rows_for(table, subject=subject, category=slug)
     except (KeyError, Category.DoesNotExist) as unknown:

@@ -72,9 +72,14 @@ def test_the_drill_down_is_for_signed_in_users_and_lists_exactly_the_posts_count
 
 
 def test_anonymous_pages_show_aggregates_but_no_texts_or_handles(client, recent):
-    for path in ("/", "/categoria/genero-x/", "/buscar/?q=%40ana"):
+    for path in ("/", "/categoria/genero-x/", "/buscar/?q=%238m"):
         html = client.get(path).content.decode()
         assert "/publicaciones/" not in html and "Hoy hace un calor" not in html, path
+    # A person's figures are personal data: searching by @user needs an account.
+    refused = client.get("/buscar/?q=%40ana")
+    assert refused.status_code == 403 and "requiere iniciar sesión" in refused.content.decode()
+    assert client.get("/exportar/semaforo.csv?q=%40ana").status_code == 403
+    client.force_login(get_user_model().objects.create_user("analista", password="x-clave-123"))
     assert "Semáforo de @ana" in client.get("/buscar/?q=%40ana").content.decode()
     assert "Eso no es un hashtag ni un usuario" in client.get("/buscar/?q=%23").content.decode()
     assert client.get("/categoria/no-existe/").status_code == 404
