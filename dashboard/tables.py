@@ -100,8 +100,9 @@ def analysis(*, text: str, result: dict[str, Any], segments: list[tuple[str, boo
     strongest = max((abs(w["weight"]) for w in words), default=1.0) or 1.0
     return {
         "result": result,
-        "scores": [(names.get(label, label), round(p * 100, 1), label in result["predicted"]) for label, p in scores],
+        # Text for the page, not numbers: Django's "es" format would write "2,2", which CSS widths do not read.
+        "scores": [(names.get(label, label), f"{p * 100:.1f}", label in result["predicted"]) for label, p in scores],
         "segments": segments,
-        "words": [(w["word"], w["weight"], round(abs(w["weight"]) / strongest * 100)) for w in words],
+        "words": [(w["word"], f"{w['weight']:+.2f}", f"{abs(w['weight']) / strongest * 100:.0f}") for w in words],
         "category_names": [names.get(slug, slug) for slug in result.get("categories", [])],
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -112,3 +113,23 @@ def test_search_by_hashtag_shows_the_same_widgets_for_its_posts(site, seeded):
 def test_the_home_fits_a_phone(phone_site, seeded):
     phone_site.visit("/", screenshot="semaforo-phone")
     assert phone_site.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_text_analysis_box_shows_scores_terms_and_words(site, dictionary, archive_dir):
+    from classifier.training import demo_model_ensure
+
+    demo_model_ensure()
+    site.visit("/analizar/")
+    page = site.page
+    page.get_by_label("Texto").fill("Ese naco no sabe nada, pinche chairo")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Analizar").click()
+    site.settle(screenshot="semaforo-analysis")
+    analysis = page.get_by_test_id("analysis")
+    expect(analysis.locator("mark")).to_have_count(2)  # naco, chairo
+    first = page.get_by_test_id("scores").locator("tr").first
+    expect(first).to_contain_text(re.compile(r"\d+\.\d %"))  # a decimal point, as written in Mexico
+    # Each bar is as wide as its probability: the likeliest label's bar is wider than the least likely's.
+    widths = page.get_by_test_id("scores").locator(".bar").evaluate_all("bars => bars.map(b => b.offsetWidth)")
+    assert widths == sorted(widths, reverse=True) and widths[0] > 2 * widths[-1]
+    expect(page.get_by_test_id("explanation").locator("tr")).not_to_have_count(0)
