@@ -11,6 +11,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ingestion.models import Category
+
 from .selectors_semaforo import Light, Trend, phrases_top, semaforo_get, states_get, trend_get
 from .sources import Subject
 
@@ -92,17 +94,14 @@ def rows_for(table: str, *, subject: Subject, category: str | None) -> list[dict
 
 def analysis(*, text: str, result: dict[str, Any], segments: list[tuple[str, bool]]) -> dict[str, Any]:
     """The classifier's answer for one text, shaped for the analysis page."""
-    from ingestion.models import Category
-
     names = {"discriminatory": _("Discriminatorio"), **dict(Category.objects.values_list("slug", "name"))}
     scores = sorted(result["labels"].items(), key=lambda item: -item[1])
     words = result.get("explanation", {}).get("words", [])
     strongest = max((abs(w["weight"]) for w in words), default=1.0) or 1.0
     return {
         "result": result,
-        # Text for the page, not numbers: Django's "es" format would write "2,2", which CSS widths do not read.
-        "scores": [(names.get(label, label), f"{p * 100:.1f}", label in result["predicted"]) for label, p in scores],
+        "scores": [(names.get(label, label), p * 100, label in result["predicted"]) for label, p in scores],
         "segments": segments,
-        "words": [(w["word"], f"{w['weight']:+.2f}", f"{abs(w['weight']) / strongest * 100:.0f}") for w in words],
+        "words": [(w["word"], w["weight"], abs(w["weight"]) / strongest * 100) for w in words],
         "category_names": [names.get(slug, slug) for slug in result.get("categories", [])],
     }

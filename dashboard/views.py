@@ -31,7 +31,14 @@ from labeling.selectors import text_segments
 from . import selectors, tables
 from .levels import LEVEL_ORDER, period_text
 from .selectors_posts import PostFilter, posts_behind
-from .selectors_semaforo import Light, phrases_top, semaforo_get, semaforo_rule_get, states_get, trend_get, window_end
+from .selectors_semaforo import (
+    Light,
+    Semaforo,
+    phrases_top,
+    semaforo_get,
+    states_get,
+    trend_get,
+)
 from .sources import Subject
 from .tiles import COLUMNS, ROWS, tiles_place
 
@@ -48,11 +55,14 @@ def _user_search_refused(request: HttpRequest, subject: Subject) -> bool:
     return subject.kind == "user" and not request.user.is_authenticated
 
 
-def _drill_base(subject: Subject) -> str:
-    """The query string every drill-down link of a page starts with: the window and the search."""
-    end = window_end()
-    start = end - timedelta(hours=semaforo_rule_get().window_hours)
-    params = {"desde": start.isoformat(), "hasta": end.isoformat()}
+def _login_needed(request: HttpRequest, subject: Subject) -> HttpResponse:
+    return render(request, "dashboard/search.html", {"query": subject.label, "login_needed": True}, status=403)
+
+
+def _drill_base(semaforo: Semaforo) -> str:
+    """The query string every drill-down link of a page starts with: the lights' own window, and the search."""
+    subject = semaforo.subject
+    params = {"desde": semaforo.window_start.isoformat(), "hasta": semaforo.window_end.isoformat()}
     if subject.kind != "all":
         params["q"] = subject.label
     return urlencode(params)
@@ -63,7 +73,9 @@ def _by_urgency(lights: list[Light]) -> list[Light]:
     return sorted(lights, key=lambda light: (-LEVEL_ORDER[light.level], -(light.rate or 0.0), light.name))
 
 
-def _widgets(*, subject: Subject, category: str | None = None) -> dict[str, object]:
+def _widgets(*, semaforo: Semaforo, category: str | None = None) -> dict[str, object]:
+    """The widgets every semáforo page has, for the lights' subject and window."""
+    subject = semaforo.subject
     states = states_get(category=category, subject=subject)
     terms = phrases_top(kind="term", category=category, subject=subject)
     hashtags = phrases_top(kind="hashtag", category=category, subject=subject)
@@ -75,8 +87,8 @@ def _widgets(*, subject: Subject, category: str | None = None) -> dict[str, obje
         # A hashtag's own search has no hashtag list (hashtags are not counted per hashtag).
         "phrase_tables": [("term", _("Términos del diccionario"), terms, "terminos")] + (
             [] if subject.kind == "hashtag" else [("hashtag", _("Hashtags"), hashtags, "hashtags")]),
-        "drill_base": _drill_base(subject),
-        "period": period_text(semaforo_rule_get().baseline_days),
+        "drill_base": _drill_base(semaforo),
+        "period": period_text(semaforo.rule.baseline_days),
         "export_query": urlencode({k: v for k, v in (("q", subject.label), ("categoria", category or "")) if v}),
     }
 
@@ -85,11 +97,11 @@ def _widgets(*, subject: Subject, category: str | None = None) -> dict[str, obje
 def home(request: HttpRequest) -> HttpResponse:
     subject = _subject(request)
     if _user_search_refused(request, subject):
-        return render(request, "dashboard/search.html", {"query": subject.label, "login_needed": True}, status=403)
+        return _login_needed(request, subject)
     semaforo = semaforo_get(subject=subject)
     trend = trend_get(granularity="day", periods=HOME_TREND_DAYS, subject=subject)
     context = {"semaforo": semaforo, "lights": _by_urgency(semaforo.categories), "trend_day": tables.trend_chart(trend),
-               **_widgets(subject=subject)}
+               **_widgets(semaforo=semaforo)}
     return render(request, "dashboard/home.html", context)
 
 
@@ -105,7 +117,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     subject = _subject(request)
     if _user_search_refused(request, subject):
-        return render(request, "dashboard/search.html", {"query": subject.label, "login_needed": True}, status=403)
+        return _login_needed(request, subject)
     try:
         trend_day = trend_get(category=slug, granularity="day", subject=subject)
     except Category.DoesNotExist as missing:
@@ -116,7 +128,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "semaforo": semaforo, "light": light, "category_name": trend_day.name, "slug": slug,
         "trend_day": tables.trend_chart(trend_day), "trend_hour": tables.trend_chart(trend_hour),
-        **_widgets(subject=subject, category=slug),
+        **_widgets(semaforo=semaforo, category=slug),
     }
     return render(request, "dashboard/category.html", context)
 
@@ -187,7 +199,7 @@ def _post_filter(request: HttpRequest) -> tuple[PostFilter | None, str]:
     category_id = Category.objects.filter(slug=slug).values_list("pk", flat=True).first() if slug else None
     if slug and category_id is None:
         return None, _("No existe esa categoría.")
-    if state and state not in STATE_NAMES and state != "":
+    if state and state not in STATE_NAMES:
         return None, _("No existe ese estado.")
     subject = _subject(request)
     return PostFilter(

@@ -136,19 +136,31 @@ def label_agreement(
     annotators who did not answer the item give nothing. Labels nobody chose are
     still reported: full agreement, alpha and kappas undefined.
     """
-    annotators = _distinct(annotator for row in annotations.values() for annotator in row)
     report: dict[LabelT, LabelAgreement[AnnotatorT]] = {}
     for label in labels:
         binary = {item: {who: label in chosen for who, chosen in row.items()} for item, row in annotations.items()}
-        kappas = {(a, b): cohen_kappa(binary, first=a, second=b) for a, b in combinations(annotators, 2)}
-        defined = [kappa for kappa in kappas.values() if kappa is not None]
+        kappas = pairwise_kappas(binary)
         report[label] = LabelAgreement(
             percent=percent_agreement(binary),
             alpha=krippendorff_alpha(binary),
             kappas=kappas,
-            mean_kappa=fmean(defined) if defined else None,
+            mean_kappa=mean_kappa(kappas.values()),
         )
     return report
+
+
+def pairwise_kappas(
+    ratings: Mapping[ItemT, Mapping[AnnotatorT, Hashable]],
+) -> dict[tuple[AnnotatorT, AnnotatorT], float | None]:
+    """Cohen's kappa for every pair of annotators, in order of first appearance in the data."""
+    annotators = _distinct(annotator for row in ratings.values() for annotator in row)
+    return {(a, b): cohen_kappa(ratings, first=a, second=b) for a, b in combinations(annotators, 2)}
+
+
+def mean_kappa(kappas: Iterable[float | None]) -> float | None:
+    """The plain mean of the defined pairwise kappas (Light's kappa when all are defined); None when none is."""
+    defined = [kappa for kappa in kappas if kappa is not None]
+    return fmean(defined) if defined else None
 
 
 def annotator_agreement_with(

@@ -10,6 +10,7 @@ waiting. The unique (item, annotator) constraint backs the second rule.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
@@ -49,6 +50,18 @@ def assignment_skip(*, assignment: Assignment) -> None:
         )
         if updated:  # a double click skips once
             CampaignItem.objects.filter(pk=assignment.item_id).update(taken=F("taken") - 1)
+
+
+MAX_SECONDS = 3600.0
+
+
+def annotation_seconds(*, reported: float | None, assigned_at: datetime) -> float:
+    """The time an annotator spent on a post: the page's measure, never more than the time since it was handed
+    out (a page can lie; the clock cannot); the time since then, at most an hour, when the page sent none."""
+    elapsed = (timezone.now() - assigned_at).total_seconds()
+    if reported is None:
+        return min(elapsed, MAX_SECONDS)
+    return max(0.0, min(reported, elapsed))
 
 
 class AnswerRefused(Exception):
@@ -101,7 +114,8 @@ def annotation_undo(*, campaign: Campaign, annotator_id: int) -> Undone | None:
         if last is None or not item_reopen(item_id=last.item_id):
             return None
         previous = Annotation.objects.filter(assignment=last).first()
-        Annotation.objects.filter(assignment=last).delete()
+        if previous is not None:
+            previous.delete()
         last.status, last.finished_at = Assignment.Status.ASSIGNED, None
         last.save(update_fields=["status", "finished_at"])
         if previous is None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .assignment import MAX_SECONDS
 from .models import Annotation
 
 MAX_COMMENT = 2000
-MAX_SECONDS = 3600.0
 
 
 class _CategoriesForm(forms.Form):

@@ -87,14 +87,10 @@ def campaign_report(*, campaign: Campaign) -> CampaignReport:
 
 def _questions(answers: dict[int, dict[int, str]], chosen: dict[int, dict[int, frozenset[str]]]) -> list[QuestionRow]:
     pairable = sum(1 for row in answers.values() if len(row) >= 2)
-    annotators = list(dict.fromkeys(who for row in answers.values() for who in row))
-    kappas = [agreement.cohen_kappa(answers, first=a, second=b)
-              for i, a in enumerate(annotators) for b in annotators[i + 1:]]
-    defined = [kappa for kappa in kappas if kappa is not None]
     questions = [QuestionRow(
         key=QUESTION, title=_("¿Es discriminatorio?"), items=pairable,
         percent=agreement.percent_agreement(answers), alpha=agreement.krippendorff_alpha(answers),
-        mean_kappa=sum(defined) / len(defined) if defined else None,
+        mean_kappa=agreement.mean_kappa(agreement.pairwise_kappas(answers).values()),
     )]
     names = dict(category_choices())
     for slug, result in agreement.label_agreement(chosen, labels=list(names)).items():

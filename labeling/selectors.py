@@ -76,6 +76,11 @@ def category_choices() -> list[tuple[str, str]]:
     return list(_categories["choices"])  # type: ignore[call-overload]
 
 
+def category_keys(choices: list[tuple[str, str]]) -> list[tuple[int | None, str, str]]:
+    """(number key, slug, name) for each category: keys 1-9 for the first nine, None after."""
+    return [(index + 1 if index < 9 else None, slug, name) for index, (slug, name) in enumerate(choices)]
+
+
 def category_choices_forget() -> None:
     _categories.clear()
 
@@ -122,6 +127,12 @@ def items_disputed(*, campaign_id: int | None = None) -> QuerySet[CampaignItem]:
     if campaign_id is not None:
         items = items.filter(campaign_id=campaign_id)
     return items.select_related("campaign", "tweet").order_by("pk")
+
+
+def item_disputed_next(*, after_id: int) -> CampaignItem | None:
+    """The disputed post a reviewer sees after deciding one: the next in the queue, else the first."""
+    queue = items_disputed()
+    return queue.filter(pk__gt=after_id).first() or queue.first()
 
 
 def item_answers(*, item: CampaignItem) -> list[AnswerShown]:

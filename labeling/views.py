@@ -6,23 +6,28 @@ Every write is a POST followed by a redirect, so a reload never answers twice.
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import reports, selectors
-from .assignment import AnswerRefused, annotation_submit, annotation_undo, assignment_next, assignment_skip
+from .assignment import (
+    AnswerRefused,
+    annotation_seconds,
+    annotation_submit,
+    annotation_undo,
+    assignment_next,
+    assignment_skip,
+)
 from .consensus import item_adjudicate
 from .exports import annotation_rows, rows_serialize, rows_write, settled_rows
-from .forms import MAX_SECONDS, AnswerForm, DecisionForm
+from .forms import AnswerForm, DecisionForm
 from .models import Assignment, Campaign, CampaignItem
 
 PREFILL_KEY = "labeling_prefill"
@@ -81,7 +86,7 @@ def annotate(request: HttpRequest, pk: int) -> HttpResponse:
             initial.update(prefill)
         context.update({
             "form": AnswerForm(initial=initial, categories=categories),
-            "category_keys": [(index + 1 if index < 9 else None, slug, name) for index, (slug, name) in enumerate(categories)],
+            "category_keys": selectors.category_keys(categories),
             "segments": selectors.text_segments(text=assignment.item.tweet.text),
             "hint": selectors.model_hint(tweet_id=assignment.item.tweet_id) if campaign.pre_annotation else None,
             "can_undo": progress.done > 0,
@@ -111,21 +116,13 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         annotation_submit(
             assignment_id=assignment.pk, annotator_id=_user_id(request), answer=data["answer"],
             categories=data["categories"], comment=data["comment"],
-            seconds=_seconds_spent(reported=data.get("seconds"), assigned_at=assignment.assigned_at),
+            seconds=annotation_seconds(reported=data.get("seconds"), assigned_at=assignment.assigned_at),
         )
     except AnswerRefused:
         messages.warning(request, _("Esa publicación ya no estaba abierta para ti (¿otra pestaña?). No se guardó nada nuevo."))
         return redirect("labeling:annotate", pk=campaign.pk)
     messages.success(request, _("Respuesta guardada."))
     return redirect("labeling:annotate", pk=campaign.pk)
-
-
-def _seconds_spent(*, reported: float | None, assigned_at: datetime) -> float:
-    """The page's measure of time on the post, never more than the time since it was handed out."""
-    elapsed = (timezone.now() - assigned_at).total_seconds()
-    if reported is None:
-        return min(elapsed, MAX_SECONDS)
-    return max(0.0, min(reported, elapsed))
 
 
 def _int(value: str | None) -> int | None:
@@ -193,7 +190,7 @@ def review_item(request: HttpRequest, pk: int) -> HttpResponse:
             item_adjudicate(item_id=item.pk, reviewer_id=_user_id(request), answer=form.cleaned_data["answer"],
                             categories=form.cleaned_data["categories"])
             messages.success(request, _("Decisión guardada: la publicación queda resuelta."))
-            following = selectors.items_disputed().filter(pk__gt=item.pk).first() or selectors.items_disputed().first()
+            following = selectors.item_disputed_next(after_id=item.pk)
             return redirect("labeling:review_item", pk=following.pk) if following else redirect("labeling:review_queue")
     else:
         initial = {"answer": item.final_answer, "categories": item.final_categories} if item.final_answer else {}
@@ -201,7 +198,7 @@ def review_item(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "labeling/review_item.html", {
         "item": item, "form": form, "answers": selectors.item_answers(item=item),
         "segments": selectors.text_segments(text=item.tweet.text), "hint": selectors.model_hint(tweet_id=item.tweet_id),
-        "category_keys": [(index + 1 if index < 9 else None, slug, name) for index, (slug, name) in enumerate(categories)],
+        "category_keys": selectors.category_keys(categories),
         "names": dict(categories),
     })
 

@@ -119,6 +119,7 @@ LANGUAGE_CODE = "es-mx"
 # otherwise get an English admin around Spanish pages.
 LANGUAGES = [("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["discriminamometro.formats"]  # Mexico's number and date formats for "es"
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="America/Mexico_City")
 USE_I18N = True
 USE_TZ = True

@@ -17,16 +17,5 @@ def markdown(text: str) -> SafeString:
 
 
 @register.filter
-def decimal3(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
-
-
-@register.filter
-def decimal1(value: float | None) -> str:
-    # Mexico writes a decimal point; Django's "es" number format would write a comma.
-    return "—" if value is None else f"{value:.1f}"
-
-
-@register.filter
 def get_item(mapping: dict, key: str) -> object:
     return mapping.get(key)

@@ -108,6 +108,7 @@ def test_search_by_hashtag_shows_the_same_widgets_for_its_posts(site, seeded):
     expect(page.get_by_role("heading", level=1)).to_have_text("Semáforo de #prueba")
     expect(page.get_by_test_id("light-all")).to_contain_text("50")  # the red category's 50 tagged posts
     expect(page.get_by_test_id("light-verde")).to_contain_text("0")
+    expect(page.get_by_test_id("light-verde").locator("dd").nth(1)).to_have_text("0")  # its posts: none tagged
 
 
 def test_the_home_fits_a_phone(phone_site, seeded):
