@@ -7,4 +7,4 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self) -> None:
-        from . import schema  # noqa: F401  (registers the schema extension)
+        from . import schema, signals  # noqa: F401  (the schema extension, the key cache upkeep)

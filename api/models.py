@@ -6,7 +6,7 @@ the database keeps its prefix and a SHA-512 hash (djangorestframework-api-key).
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
@@ -46,20 +46,6 @@ class ApiKey(AbstractAPIKey):
     class Meta(AbstractAPIKey.Meta):
         verbose_name = _("clave de API")  # type: ignore[assignment]  # the library's Meta says str
         verbose_name_plural = _("claves de API")  # type: ignore[assignment]
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-        from .keys import api_key_forget
-
-        # Now, and again after commit: a request in between could cache the old row.
-        api_key_forget(prefix=self.prefix)
-        transaction.on_commit(lambda: api_key_forget(prefix=self.prefix))
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        from .keys import api_key_forget
-
-        api_key_forget(prefix=self.prefix)
-        return super().delete(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
     def scopes(self) -> set[str]:

@@ -117,7 +117,7 @@ def _database_exists() -> bool:
 def _active_version() -> object | None:
     """The active version, if its artifact is still there (`make clean` removes var/archive)."""
     from classifier.models import ModelVersion
-    from classifier.registry import ArtifactRefused, artifact_load
+    from classifier.services.registry import ArtifactRefused, artifact_load
 
     version = ModelVersion.objects.filter(task="discrimination", status=ModelVersion.Status.ACTIVE).first()
     if version is None or len(version.metrics.get("labels", [])) < 2:  # an older run's HatEval-only model
@@ -135,7 +135,7 @@ def _model_train() -> object:
     from django.core.management import call_command
 
     from benchmarks.score import labelled_import
-    from classifier.training import TrainParams, model_version_train
+    from classifier.services.training import TrainParams, model_version_train
 
     call_command("migrate", interactive=False, verbosity=0)
     labelled_import()

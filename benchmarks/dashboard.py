@@ -265,7 +265,7 @@ def timed(call: Callable[[], Any]) -> float:
 
 def pages_measure(*, now: datetime) -> dict[str, dict[str, list[float]]]:
     """Milliseconds per selector and per page, RUNS times each (after WARMUPS), categories in turn."""
-    from dashboard import selectors_semaforo as s
+    from dashboard.selectors import semaforo as s
 
     slugs = [c.slug for c in s.categories_active()]
     home = {
@@ -305,7 +305,7 @@ def pages_render(*, now: datetime) -> dict[str, list[float]]:
     from django.test import Client
     from django.utils import timezone
 
-    from dashboard.selectors_semaforo import categories_active
+    from dashboard.selectors.semaforo import categories_active
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     slugs, client = [c.slug for c in categories_active()], Client()
@@ -339,8 +339,8 @@ def updates_measure(*, end: datetime, version_id: int) -> list[tuple[float, floa
     from django.db import transaction
 
     from classifier.models import Prediction
-    from classifier.scoring import predictions_insert
-    from dashboard.rollups import rollups_add
+    from classifier.services.predictions import predictions_insert
+    from dashboard.services.rollups import rollups_add
 
     rng = random.Random(7)
     results = []
@@ -435,7 +435,7 @@ def reads_print(results: dict[str, dict[str, list[float]]]) -> None:
 
 
 def lights_print(now: datetime) -> None:
-    from dashboard.selectors_semaforo import semaforo_get
+    from dashboard.selectors.semaforo import semaforo_get
 
     semaforo = semaforo_get(now=now)
     print(f"  the semáforo then: {semaforo.overall.label} overall; " + ", ".join(
@@ -479,7 +479,7 @@ def setup(args: argparse.Namespace, url: str) -> tuple[datetime, int, str]:
     database_recreate(url)
     django_ready()
     from classifier.models import ModelVersion
-    from dashboard.rollups import RebuildSummary, rollups_rebuild
+    from dashboard.services.rollups import RebuildSummary, rollups_rebuild
 
     version = ModelVersion.objects.create(task="discrimination", version=1, status="active")
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)

@@ -10,7 +10,7 @@ API worker would: normalise, score, decide, and optionally explain the first
 label. Only the engine is measured (no HTTP, no database).
 
 The first pass over the texts is reported apart ("cold"): it fills the word
-store (`classifier.explain`) the way a freshly started worker does. The table is the steady state:
+store (`classifier.engine.explain`) the way a freshly started worker does. The table is the steady state:
 `--rounds` passes of each configuration, interleaved, with the median pass and
 the best one (the best is what the code costs when nothing else runs on the
 machine). Targets (single process, engine only): under 500 µs for one text with
@@ -51,7 +51,7 @@ def model_load(task: str) -> tuple[Any, str]:
     os.environ.setdefault("DJANGO_DEBUG", "false")
     django.setup()
     from classifier.models import ModelVersion
-    from classifier.registry import artifact_load
+    from classifier.services.registry import artifact_load
 
     active = ModelVersion.objects.filter(task=task, status=ModelVersion.Status.ACTIVE).first()
     if active is None:
@@ -65,7 +65,7 @@ def model_load(task: str) -> tuple[Any, str]:
 
 def scorer(model: dict[str, Any], *, explain: bool) -> Callable[[list[str]], object]:
     """What an API request does with the engine: scores, decisions and, optionally, the first label's explanation."""
-    from classifier import engine
+    from classifier.engine import model as engine
 
     if not explain:
         return lambda batch: engine.model_decisions(model, engine.model_scores(model, batch))
@@ -126,7 +126,7 @@ def main() -> None:
     args = parser.parse_args()
     model, description = model_load(args.task)
     texts = texts_load()
-    from classifier import engine
+    from classifier.engine import model as engine
 
     explainable = hasattr(engine, "model_scores_explained")
     print(f"Engine cost per text, one process ({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})")

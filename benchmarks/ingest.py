@@ -8,7 +8,7 @@ default `postgres://postgres@127.0.0.1:5432/discriminamometro_bench`; a name
 without "bench" is refused) so runs are comparable; writes the posts with `benchmarks/generator.py` into
 `benchmarks/out/` (kept and reused for the same count and seed); and imports
 the file through the same path as `manage.py import_tweets`: `FileReader` and
-`services.tweets_import_file`, dictionary matching and state attribution
+`tweets_import_file`, dictionary matching and state attribution
 included, with the default batch size from the settings.
 
 It prints what it ran on, then for each pass the posts per second against the
@@ -42,6 +42,7 @@ import psutil  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from benchmarks.generator import GENERATOR_VERSION, PAGE_SIZE, generation_meta, posts_generate  # noqa: E402
+from ingestion.services.imports import tweets_import_file
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "benchmarks" / "out"
@@ -268,7 +269,6 @@ def table_rows() -> tuple[int, int]:
 
 def import_pass(path: Path, *, label: str, batch_size: int | None, quiet: bool) -> PassResult:
     """Import the file as `import_tweets` does, timed, with memory watched."""
-    from ingestion import services
     from ingestion.sources.files import FileReader
 
     checkpoint()
@@ -280,7 +280,7 @@ def import_pass(path: Path, *, label: str, batch_size: int | None, quiet: bool) 
     result.rss_peak_exact = rss_peak_reset()
     result.rss_start = rss()
     started = time.perf_counter()
-    summary = services.tweets_import_file(reader=reader, batch_size=batch_size, on_batch=progress)
+    summary = tweets_import_file(reader=reader, batch_size=batch_size, on_batch=progress)
     result.seconds = time.perf_counter() - started
     clock.stop(result)
     progress.close()
@@ -358,7 +358,7 @@ def header_print(*, url: str, path: Path, meta: dict[str, Any], origin: str, bat
           f"{meta.get('authors', 0):,}-author pool, seed {meta.get('seed')}; {origin}")
     size = batch_size or settings.INGESTION["BATCH_SIZE"]
     print(f"code:     {_code_version()}")
-    print(f"import:   FileReader(fmt='xapi') + services.tweets_import_file, as manage.py import_tweets; "
+    print(f"import:   FileReader(fmt='xapi') + tweets_import_file, as manage.py import_tweets; "
           f"batch size {size:,}{'' if batch_size else ' (settings default)'}; DEBUG off")
 
 

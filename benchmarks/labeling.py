@@ -152,7 +152,7 @@ def annotate(ctx: Context, annotator_id: int, calls: Calls) -> None:
     """One annotator: next post, (pause), answer or skip, until nothing is left or the time is up."""
     from django.db import connection
 
-    from labeling.assignment import annotation_submit, assignment_next, assignment_skip
+    from labeling.services.assignment import annotation_submit, assignment_next, assignment_skip
 
     rng = random.Random(ctx.seed * 1000 + annotator_id)
     try:

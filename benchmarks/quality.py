@@ -69,7 +69,7 @@ def posts_import() -> None:
 
 
 def embeddings_prepare(language: str) -> str:
-    from classifier.embeddings import embeddings_train
+    from classifier.services.embeddings import embeddings_train
 
     started = time.perf_counter()
     vectors = embeddings_train(language=language)
@@ -78,9 +78,9 @@ def embeddings_prepare(language: str) -> str:
 
 
 def submission_write(version) -> Path:  # noqa: ANN001 (a ModelVersion)
-    from classifier.engine import model_scores
-    from classifier.registry import artifact_load
-    from classifier.task_definitions import GENRES
+    from classifier.engine.model import model_scores
+    from classifier.label_sets import GENRES
+    from classifier.services.registry import artifact_load
 
     model = artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)
     rows = list(csv.DictReader((DATA / "movies" / "dataTesting.csv").open(encoding="utf-8")))
@@ -106,7 +106,7 @@ def main() -> None:
     django_environment_set(url)
     database_recreate(url)
     django_ready()
-    from classifier.training import TrainParams, model_version_train
+    from classifier.services.training import TrainParams, model_version_train
 
     params = TrainParams(embeddings=not args.no_embeddings)
     print(f"Classifier quality benchmark: C {list(params.c_grid)} x scalings {list(params.scalings)} x "

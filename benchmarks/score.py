@@ -107,14 +107,14 @@ def _worker_init(path: str, sha256: str) -> None:
     import django
 
     django.setup()
-    from classifier.registry import artifact_load
+    from classifier.services.registry import artifact_load
 
     global _worker_model
     _worker_model = artifact_load(path=path, sha256=sha256)
 
 
 def _worker_score(texts: list[str]) -> int:
-    from classifier.engine import model_decisions, model_scores
+    from classifier.engine.model import model_decisions, model_scores
 
     model_decisions(_worker_model, model_scores(_worker_model, texts))
     return len(texts)
@@ -122,8 +122,8 @@ def _worker_score(texts: list[str]) -> int:
 
 def scoring_in_memory(version, texts: list[str], *, processes: int) -> float:  # noqa: ANN001 (a ModelVersion)
     """Posts per second scoring `texts` in batches, in this process or in a pool (warm caches excluded)."""
-    from classifier.engine import model_decisions, model_scores
-    from classifier.registry import artifact_load
+    from classifier.engine.model import model_decisions, model_scores
+    from classifier.services.registry import artifact_load
 
     batches = [texts[i:i + BATCH] for i in range(0, len(texts), BATCH)]
     if processes == 1:
@@ -140,9 +140,9 @@ def scoring_in_memory(version, texts: list[str], *, processes: int) -> float:  #
 
 
 def scoring_end_to_end(limit: int) -> tuple[int, float]:
-    from classifier import serving
     from classifier.models import Prediction
-    from classifier.scoring import tweets_score
+    from classifier.selectors import serving
+    from pipeline.services.scoring import tweets_score
 
     serving.models_forget()
     Prediction.objects.all().delete()
@@ -191,7 +191,7 @@ def main() -> None:
     print(f"  posts: {posts_ensure(url, count=args.posts)}")
     sys.stdout.flush()
 
-    from classifier.training import TrainParams, model_version_train
+    from classifier.services.training import TrainParams, model_version_train
 
     rows = labelled_import()
     started = time.perf_counter()

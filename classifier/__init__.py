@@ -1,1 +1,1 @@
-"""Classifier engine: text processing, embeddings, training, model registry, scoring."""
+"""Classifier: labelled data, training runs, the model registry, scoring and serving; the pure ML in `engine/`."""

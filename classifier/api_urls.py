@@ -1,11 +1,9 @@
-"""`/api/v1/` routes of the classifier."""
+"""`/api/v1/` routes of the classifier: prediction for any task and the model registry."""
 from django.urls import path
 
-from . import api, api_read
+from classifier.api import ModelVersionListApi, TaskPredictApi
 
 urlpatterns = [
-    path("classify", api.ClassifyApi.as_view(), name="api-classify"),
-    path("tasks/<slug:task>/predict", api.TaskPredictApi.as_view(), name="api-task-predict"),
-    path("feedback", api.FeedbackApi.as_view(), name="api-feedback"),
-    path("models", api_read.ModelVersionListApi.as_view(), name="api-models"),
+    path("tasks/<slug:task>/predict", TaskPredictApi.as_view(), name="api-task-predict"),
+    path("models", ModelVersionListApi.as_view(), name="api-models"),
 ]

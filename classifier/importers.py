@@ -21,10 +21,9 @@ from typing import Any
 
 from django.conf import settings
 
+from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY, MOVIE_GENRES
 from ingestion.records import RecordInvalid
 from ingestion.sources.files import FileUnreadable, csv_dict_rows, csv_open, json_array_items, text_open
-
-from .task_definitions import DISCRIMINATION, DISCRIMINATORY, MOVIE_GENRES
 
 FORMATS = ("hateval", "exist", "legacy", "movies", "csv")
 TRUE_VALUES = {"1", "true", "t", "yes", "si", "sí", "y", "x"}

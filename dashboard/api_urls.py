@@ -1,6 +1,9 @@
-"""`/api/v1/` routes of the dashboard: statistics."""
+"""`/api/v1/` routes of the dashboard: posts with their predictions, and statistics."""
 from django.urls import path
 
-from . import api
+from dashboard.api import StatsApi, TweetListApi
 
-urlpatterns = [path("stats", api.StatsApi.as_view(), name="api-stats")]
+urlpatterns = [
+    path("tweets", TweetListApi.as_view(), name="api-tweets"),
+    path("stats", StatsApi.as_view(), name="api-stats"),
+]

@@ -20,26 +20,20 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from classifier.classification import NoActiveModel, texts_classify
-from classifier.selectors import model_version_for_reads
-from classifier.task_definitions import DISCRIMINATION
+from classifier.label_sets import DISCRIMINATION
+from classifier.selectors.classification import NoActiveModel, texts_classify
+from classifier.selectors.model_versions import model_version_for_reads
+from dashboard.selectors import tables
+from dashboard.selectors.counts import Subject
+from dashboard.selectors.drilldown import PostFilter, posts_behind
+from dashboard.selectors.overview import overview_categories, overview_runs, overview_states, overview_totals
+from dashboard.selectors.semaforo import Light, Semaforo, phrases_top, semaforo_get, states_get, trend_get
 from ingestion.geo import STATE_NAMES
 from ingestion.models import Category
-from labeling.exports import rows_write
-from labeling.selectors import text_segments
+from labeling.selectors.annotation import text_segments
+from labeling.selectors.exports import rows_write
 
-from . import selectors, tables
 from .levels import LEVEL_ORDER, period_text
-from .selectors_posts import PostFilter, posts_behind
-from .selectors_semaforo import (
-    Light,
-    Semaforo,
-    phrases_top,
-    semaforo_get,
-    states_get,
-    trend_get,
-)
-from .sources import Subject
 from .tiles import COLUMNS, ROWS, tiles_place
 
 POSTS_PAGE_SIZE = 25
@@ -221,10 +215,10 @@ def ingestion(request: HttpRequest) -> HttpResponse:
     """What has been downloaded: totals, categories, states and (for staff) the latest runs."""
     window = timedelta(hours=48)
     context = {
-        "totals": selectors.overview_totals(window=window),
+        "totals": overview_totals(window=window),
         "window_hours": 48,
-        "categories": selectors.overview_categories(window=window),
-        "states": selectors.overview_states(),
-        "runs": selectors.overview_runs() if request.user.is_staff else [],
+        "categories": overview_categories(window=window),
+        "states": overview_states(),
+        "runs": overview_runs() if request.user.is_staff else [],
     }
     return render(request, "dashboard/ingestion.html", context)

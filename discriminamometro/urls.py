@@ -10,8 +10,18 @@ from . import views
 admin.site.site_header = "Discriminamómetro"
 admin.site.site_title = "Discriminamómetro"
 
+# Each app's `/api/v1/` endpoints, listed here so the shared plumbing in `api/` imports no app.
+api_v1 = [
+    path("", include("pipeline.api_urls")),
+    path("", include("classifier.api_urls")),
+    path("", include("labeling.api_urls")),
+    path("", include("ingestion.api_urls")),
+    path("", include("dashboard.api_urls")),
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
     path("api/", include("api.urls")),
     # The reference movie-genre project's route, for its existing clients.
     path("classifier/", MovieGenresReferenceApi.as_view(), name="movie-genres-reference"),

@@ -1,7 +1,7 @@
 """Admin for the dictionary, sources, runs, raw batches and tweets."""
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
@@ -83,15 +83,6 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "enabled"]
     search_fields = ["name", "slug"]
     inlines = [SourceCursorInline]
-    actions = ["download_now"]
-
-    @admin.action(description=_("Descargar ahora"))
-    def download_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-        from .tasks import source_download_task
-
-        for source in queryset.exclude(kind=Source.Kind.FILE):
-            source_download_task.delay(source.pk)
-        self.message_user(request, _("Descargas encoladas."), messages.SUCCESS)
 
 
 @admin.register(IngestionRun)

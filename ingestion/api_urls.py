@@ -1,9 +1,6 @@
-"""`/api/v1/` routes of ingestion: posts and the dictionary."""
+"""`/api/v1/` routes of ingestion: the dictionary."""
 from django.urls import path
 
-from . import api
+from ingestion.api import DictionaryApi
 
-urlpatterns = [
-    path("tweets", api.TweetListApi.as_view(), name="api-tweets"),
-    path("dictionary", api.DictionaryApi.as_view(), name="api-dictionary"),
-]
+urlpatterns = [path("dictionary", DictionaryApi.as_view(), name="api-dictionary")]

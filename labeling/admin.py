@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from .campaigns import campaign_items_add
+from labeling.services.campaigns import campaign_items_add
+
 from .models import Assignment, Campaign, QueuedText
 
 

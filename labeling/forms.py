@@ -4,7 +4,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .assignment import MAX_SECONDS
+from labeling.services.assignment import MAX_SECONDS
+
 from .models import Annotation
 
 MAX_COMMENT = 2000

@@ -16,8 +16,18 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import reports, selectors
-from .assignment import (
+from labeling.selectors import reports
+from labeling.selectors.annotation import (
+    campaign_progress,
+    campaigns_running,
+    category_choices,
+    category_keys,
+    model_hint,
+    text_segments,
+)
+from labeling.selectors.exports import annotation_rows, rows_serialize, rows_write, settled_rows
+from labeling.selectors.review import item_answers, item_disputed_next, items_disputed
+from labeling.services.assignment import (
     AnswerRefused,
     annotation_seconds,
     annotation_submit,
@@ -25,8 +35,8 @@ from .assignment import (
     assignment_next,
     assignment_skip,
 )
-from .consensus import item_adjudicate
-from .exports import annotation_rows, rows_serialize, rows_write, settled_rows
+from labeling.services.consensus import item_adjudicate
+
 from .forms import AnswerForm, DecisionForm
 from .models import Assignment, Campaign, CampaignItem
 
@@ -54,11 +64,11 @@ def _coordinator_view(view):
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
-    campaigns = list(selectors.campaigns_running()) if user.has_perm("labeling.annotate") else []
+    campaigns = list(campaigns_running()) if user.has_perm("labeling.annotate") else []
     context = {
-        "campaigns": [(c, selectors.campaign_progress(campaign=c, annotator_id=_user_id(request))) for c in campaigns],
+        "campaigns": [(c, campaign_progress(campaign=c, annotator_id=_user_id(request))) for c in campaigns],
         "can_annotate": user.has_perm("labeling.annotate"),
-        "disputed": selectors.items_disputed().count() if user.has_perm("labeling.adjudicate") else None,
+        "disputed": items_disputed().count() if user.has_perm("labeling.adjudicate") else None,
         "all_campaigns": Campaign.objects.order_by("-created_at") if user.has_perm("labeling.coordinate") else None,
     }
     return render(request, "labeling/index.html", context)
@@ -76,19 +86,19 @@ def _running_campaign(pk: int) -> Campaign:
 def annotate(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _running_campaign(pk)
     assignment = assignment_next(campaign=campaign, annotator_id=_user_id(request))
-    progress = selectors.campaign_progress(campaign=campaign, annotator_id=_user_id(request))
+    progress = campaign_progress(campaign=campaign, annotator_id=_user_id(request))
     context: dict[str, object] = {"campaign": campaign, "assignment": assignment, "progress": progress}
     if assignment is not None:
-        categories = selectors.category_choices()
+        categories = category_choices()
         prefill = request.session.pop(PREFILL_KEY, None)
         initial = {"assignment": assignment.pk}
         if prefill and prefill.get("assignment") == assignment.pk:
             initial.update(prefill)
         context.update({
             "form": AnswerForm(initial=initial, categories=categories),
-            "category_keys": selectors.category_keys(categories),
-            "segments": selectors.text_segments(text=assignment.item.tweet.text),
-            "hint": selectors.model_hint(tweet_id=assignment.item.tweet_id) if campaign.pre_annotation else None,
+            "category_keys": category_keys(categories),
+            "segments": text_segments(text=assignment.item.tweet.text),
+            "hint": model_hint(tweet_id=assignment.item.tweet_id) if campaign.pre_annotation else None,
             "can_undo": progress.done > 0,
         })
     return render(request, "labeling/annotate.html", context)
@@ -98,7 +108,7 @@ def annotate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _running_campaign(pk)
-    form = AnswerForm(request.POST, categories=selectors.category_choices())
+    form = AnswerForm(request.POST, categories=category_choices())
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -165,14 +175,14 @@ def guidelines(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("labeling.annotate"):
         raise Http404
     campaign = get_object_or_404(Campaign, pk=pk)
-    return render(request, "labeling/guidelines.html", {"campaign": campaign, "categories": selectors.category_choices()})
+    return render(request, "labeling/guidelines.html", {"campaign": campaign, "categories": category_choices()})
 
 
 @_reviewer_view
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
     campaign_id = _int(request.GET.get("campana"))
-    items = selectors.items_disputed(campaign_id=campaign_id)
+    items = items_disputed(campaign_id=campaign_id)
     page = Paginator(items, REVIEW_PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(request, "labeling/review_queue.html", {
         "page": page, "campaigns": Campaign.objects.filter(items__status=CampaignItem.Status.DISPUTED).distinct(),
@@ -183,22 +193,22 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @_reviewer_view
 def review_item(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(CampaignItem.objects.select_related("campaign", "tweet", "settled_by"), pk=pk)
-    categories = selectors.category_choices()
+    categories = category_choices()
     if request.method == "POST":
         form = DecisionForm(request.POST, categories=categories)
         if form.is_valid():
             item_adjudicate(item_id=item.pk, reviewer_id=_user_id(request), answer=form.cleaned_data["answer"],
                             categories=form.cleaned_data["categories"])
             messages.success(request, _("Decisión guardada: la publicación queda resuelta."))
-            following = selectors.item_disputed_next(after_id=item.pk)
+            following = item_disputed_next(after_id=item.pk)
             return redirect("labeling:review_item", pk=following.pk) if following else redirect("labeling:review_queue")
     else:
         initial = {"answer": item.final_answer, "categories": item.final_categories} if item.final_answer else {}
         form = DecisionForm(initial=initial, categories=categories)
     return render(request, "labeling/review_item.html", {
-        "item": item, "form": form, "answers": selectors.item_answers(item=item),
-        "segments": selectors.text_segments(text=item.tweet.text), "hint": selectors.model_hint(tweet_id=item.tweet_id),
-        "category_keys": selectors.category_keys(categories),
+        "item": item, "form": form, "answers": item_answers(item=item),
+        "segments": text_segments(text=item.tweet.text), "hint": model_hint(tweet_id=item.tweet_id),
+        "category_keys": category_keys(categories),
         "names": dict(categories),
     })
 

@@ -8,16 +8,16 @@ import boto3
 import pytest
 from django.core.files.storage import storages
 
-from ingestion.services import dictionary_seed
+from ingestion.services.dictionary import dictionary_seed
 
 
 @pytest.fixture(autouse=True)
 def _process_caches_forgotten():
     """Per-process caches of database rows (the compiled dictionary, the category list, the served models)
     start empty in every test."""
-    from classifier.serving import models_forget
-    from ingestion.selectors import matcher_forget
-    from labeling.selectors import category_choices_forget
+    from classifier.selectors.serving import models_forget
+    from ingestion.selectors.dictionary import matcher_forget
+    from labeling.selectors.annotation import category_choices_forget
 
     matcher_forget()
     category_choices_forget()

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "classifier",
     "labeling",
     "dashboard",
+    "pipeline",
 ]
 
 MIDDLEWARE = [

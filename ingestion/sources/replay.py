@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from ..models import Source, SourceCursor
-from . import CursorUpdate, SourceBatch, page_batch
+from .base import CursorUpdate, SourceBatch, page_batch
 
 CORPUS_PATH = Path(__file__).resolve().parent.parent / "demo" / "corpus.jsonl"
 CURSOR_KEY = "replay"

@@ -19,9 +19,10 @@ import requests
 import tweepy
 from django.conf import settings
 
-from .. import selectors
+from ingestion.selectors.dictionary import dictionary_terms_active
+
 from ..models import Source, SourceCursor
-from . import CursorUpdate, RateLimited, SourceBatch, page_batch
+from .base import CursorUpdate, RateLimited, SourceBatch, page_batch
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class XApiSource:
 
     def queries(self) -> list[str]:
         config = self.source.config or {}
-        terms = [term.text for term in selectors.dictionary_terms_active()]
+        terms = [term.text for term in dictionary_terms_active()]
         return x_queries_build(
             terms=terms, exclude_retweets=bool(config.get("exclude_retweets")), geo=str(config.get("geo", ""))
         )

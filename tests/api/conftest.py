@@ -8,12 +8,12 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api.keys import api_key_create
-from classifier import serving
+from classifier.label_sets import MOVIE_GENRES
 from classifier.models import LabeledText, ModelVersion
-from classifier.task_definitions import MOVIE_GENRES
-from classifier.training import TrainParams, model_version_train
-from ingestion.selectors import matcher_forget
-from ingestion.services import dictionary_seed
+from classifier.selectors import serving
+from classifier.services.training import TrainParams, model_version_train
+from ingestion.selectors.dictionary import matcher_forget
+from ingestion.services.dictionary import dictionary_seed
 from ingestion.sources.replay import demo_corpus
 
 SMALL = TrainParams(

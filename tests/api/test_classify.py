@@ -6,10 +6,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from rest_framework.test import APIClient
 
-from classifier import serving
+from classifier.label_sets import GENRES
 from classifier.models import ModelVersion
-from classifier.services import model_version_promote
-from classifier.task_definitions import GENRES
+from classifier.selectors import serving
+from classifier.services.registry import model_version_promote
 from labeling.models import QueuedText
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,9 @@ from rest_framework.test import APIClient
 
 from api.keys import api_key_create
 from classifier.models import ModelVersion, Prediction
-from classifier.serializers_read import ModelVersionOutput
-from dashboard.serializers import StatsRowOutput
+from classifier.serializers import ModelVersionOutput
+from dashboard.serializers import StatsRowOutput, TweetOutput
 from ingestion.models import Category, Term, Tweet, TweetCategory
-from ingestion.serializers import TweetOutput
 from tests.factories import CategoryFactory, TermFactory, TweetFactory
 
 pytestmark = pytest.mark.django_db

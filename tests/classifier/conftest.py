@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from classifier import serving
+from classifier.selectors import serving
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,10 @@ import pytest
 from django.core.management import call_command
 
 from classifier.models import LabeledText, ModelVersion, Prediction
-from classifier.training import DEMO_SOURCE, TrainParams, demo_model_ensure, training_data_load
+from classifier.services.training import DEMO_SOURCE, TrainParams, demo_model_ensure, training_data_load
 from ingestion.models import Tweet
 from labeling.models import Campaign, CampaignItem
-from labeling.services import DEMO_CAMPAIGN
+from labeling.services.demo import DEMO_CAMPAIGN
 
 pytestmark = pytest.mark.django_db
 

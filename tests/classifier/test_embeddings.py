@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from classifier.embeddings import EmbeddingParams, embeddings_train, vectors_load
-from classifier.engine import model_scores
+from classifier.engine.model import model_scores
 from classifier.models import EmbeddingVersion, LabeledText
-from classifier.registry import ArtifactRefused, artifact_load
-from classifier.training import TrainParams, model_version_train, resampled_rows
+from classifier.services.embeddings import EmbeddingParams, embeddings_train, vectors_load
+from classifier.services.registry import ArtifactRefused, artifact_load
+from classifier.services.training import TrainParams, model_version_train, resampled_rows
 from tests.factories import TweetFactory
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -107,8 +107,8 @@ def test_a_model_uses_the_latest_vectors_and_the_search_compares_resampling_with
     model = artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)
     assert model["embedding"]["vectors"].shape[1] == 16
     # Scoring all labels at once equals each label on its own columns (with or without the vectors).
-    from classifier.engine import features_transform, label_probability, texts_normalize
-    from classifier.text import TextConfig
+    from classifier.engine.model import features_transform, label_probability, texts_normalize
+    from classifier.engine.text import TextConfig
 
     sample = ["Que se larguen todos los inmigrantes", "Buenos días, qué bonito día", "las mujeres no saben"]
     features = features_transform(model, texts_normalize(sample, config=TextConfig(**model["text"])))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from classifier.engine import features_build, texts_normalize, tfidf_transform
-from classifier.text import TextConfig
+from classifier.engine.model import features_build, texts_normalize, tfidf_transform
+from classifier.engine.text import TextConfig
 
 CONFIG = TextConfig(language="es", remove_stopwords=False)
 TRAIN = [
@@ -26,9 +26,9 @@ def test_fast_transform_equals_scikit_learn_on_seen_and_unseen_texts():
 
 
 def test_a_saved_model_scores_exactly_as_the_trained_one_and_stays_compact():
-    from classifier.engine import MODEL_FORMAT, features_transform, label_probability, model_scores
-    from classifier.registry import artifact_dumps, artifact_loads
-    from classifier.training import TrainParams, label_search
+    from classifier.engine.model import MODEL_FORMAT, features_transform, label_probability, model_scores
+    from classifier.services.registry import artifact_dumps, artifact_loads
+    from classifier.services.training import TrainParams, label_search
 
     texts = texts_normalize(TRAIN, config=CONFIG)
     y = np.array([1, 1, 0, 1, 0, 1, 0] * 3)

@@ -12,9 +12,8 @@ import pytest
 from django.core.management import call_command
 from scipy import sparse
 
-from classifier import explain
-from classifier.embeddings import embedding_block_of, embedding_features
-from classifier.engine import (
+from classifier.engine import explain
+from classifier.engine.model import (
     MODEL_FORMAT,
     features_build,
     features_scale,
@@ -24,8 +23,10 @@ from classifier.engine import (
     text_config_for,
     texts_normalize,
 )
-from classifier.registry import artifact_load
-from classifier.training import TrainParams, label_search, model_version_train
+from classifier.engine.vectors import embedding_features
+from classifier.services.embeddings import embedding_block_of
+from classifier.services.registry import artifact_load
+from classifier.services.training import TrainParams, label_search, model_version_train
 from ingestion.sources.replay import demo_corpus
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"

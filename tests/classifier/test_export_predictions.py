@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from classifier.models import ModelVersion, Prediction
-from classifier.scoring import prediction_labels_get
+from classifier.services.predictions import prediction_labels_get
 from tests.factories import TweetFactory
 
 HEADER = [

@@ -9,9 +9,16 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from classifier import services, serving
 from classifier.models import ModelVersion
-from classifier.registry import ArtifactRefused, artifact_dumps, artifact_load, artifact_loads
+from classifier.selectors import serving
+from classifier.services.registry import (
+    ArtifactRefused,
+    artifact_dumps,
+    artifact_load,
+    artifact_loads,
+    model_version_promote,
+    model_version_register,
+)
 
 TEXTS = ["qué naco eres", "buenos días a todos", "pinche gordo asqueroso", "me encanta el café", "vieja loca", "hoy llueve"]
 LABELS = [1, 0, 1, 0, 1, 0]
@@ -29,7 +36,7 @@ class NotAllowed:
 def test_artifact_round_trip_through_s3_storage(s3_archive):
     client, bucket = s3_archive
     model = trained()
-    version = services.model_version_register(task="discrimination", model=model, metrics={"macro_f1": 0.8}, params={"C": 1.0})
+    version = model_version_register(task="discrimination", model=model, metrics={"macro_f1": 0.8}, params={"C": 1.0})
 
     assert version.artifact_path == "models/discrimination/v1.skops"
     stored = client.get_object(Bucket=bucket, Key=version.artifact_path)["Body"].read()
@@ -45,7 +52,7 @@ def test_an_artifact_with_a_foreign_type_is_refused():
 
 @pytest.mark.django_db
 def test_a_tampered_artifact_is_refused(archive_dir):
-    version = services.model_version_register(task="t", model=trained(), metrics={}, params={})
+    version = model_version_register(task="t", model=trained(), metrics={}, params={})
     (archive_dir / version.artifact_path).write_bytes(artifact_dumps(trained(c=0.01)))
     with pytest.raises(ArtifactRefused, match="suma de verificación"):
         artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)
@@ -53,20 +60,20 @@ def test_a_tampered_artifact_is_refused(archive_dir):
 
 @pytest.mark.django_db
 def test_first_version_is_promoted(archive_dir):
-    first = services.model_version_register(task="t", model=trained(), metrics={"macro_f1": 0.7}, params={})
-    assert services.model_version_promote(candidate=first).status == ModelVersion.Status.ACTIVE
+    first = model_version_register(task="t", model=trained(), metrics={"macro_f1": 0.7}, params={})
+    assert model_version_promote(candidate=first).status == ModelVersion.Status.ACTIVE
 
 
 @pytest.mark.django_db
 def test_promotion_accepted_when_not_worse_on_the_same_held_out_data(archive_dir):
-    first = services.model_version_promote(
-        candidate=services.model_version_register(task="t", model=trained(), metrics={"macro_f1": 0.7}, params={})
+    first = model_version_promote(
+        candidate=model_version_register(task="t", model=trained(), metrics={"macro_f1": 0.7}, params={})
     )
-    second = services.model_version_register(
+    second = model_version_register(
         task="t", model=trained(), params={},
         metrics={"macro_f1": 0.795, "active_version": 1, "active_macro_f1": 0.80},  # within the 0.01 tolerance
     )
-    assert services.model_version_promote(candidate=second).status == ModelVersion.Status.ACTIVE
+    assert model_version_promote(candidate=second).status == ModelVersion.Status.ACTIVE
     first.refresh_from_db()
     assert first.status == ModelVersion.Status.RETIRED
     assert "Reemplaza a v1" in second.reason
@@ -75,18 +82,18 @@ def test_promotion_accepted_when_not_worse_on_the_same_held_out_data(archive_dir
 
 @pytest.mark.django_db
 def test_promotion_refused_when_worse_or_not_compared(archive_dir):
-    services.model_version_promote(
-        candidate=services.model_version_register(task="t", model=trained(), metrics={"macro_f1": 0.8}, params={})
+    model_version_promote(
+        candidate=model_version_register(task="t", model=trained(), metrics={"macro_f1": 0.8}, params={})
     )
-    worse = services.model_version_register(
+    worse = model_version_register(
         task="t", model=trained(), params={}, metrics={"macro_f1": 0.70, "active_version": 1, "active_macro_f1": 0.80}
     )
-    worse = services.model_version_promote(candidate=worse)
+    worse = model_version_promote(candidate=worse)
     assert worse.status == ModelVersion.Status.CANDIDATE
     assert "0.700 es peor que el 0.800 de la versión activa v1" in worse.reason
 
-    unmeasured = services.model_version_promote(
-        candidate=services.model_version_register(task="t", model=trained(), metrics={"macro_f1": 0.99}, params={})
+    unmeasured = model_version_promote(
+        candidate=model_version_register(task="t", model=trained(), metrics={"macro_f1": 0.99}, params={})
     )
     assert unmeasured.status == ModelVersion.Status.CANDIDATE
     assert "No se evaluó contra la versión activa v1" in unmeasured.reason
@@ -97,14 +104,14 @@ def test_promotion_refused_when_worse_or_not_compared(archive_dir):
 def test_serving_picks_up_a_new_active_version_without_restart(archive_dir, monkeypatch):
     monkeypatch.setattr(serving, "REFRESH_SECONDS", 0.0)
     assert serving.model_active_get(task="t") is None
-    services.model_version_promote(
-        candidate=services.model_version_register(task="t", model=trained(c=0.01), metrics={"macro_f1": 0.5}, params={})
+    model_version_promote(
+        candidate=model_version_register(task="t", model=trained(c=0.01), metrics={"macro_f1": 0.5}, params={})
     )
     first = serving.model_active_get(task="t")
     assert first is not None and first.version.version == 1
     assert serving.model_active_get(task="t").model is first.model  # kept in memory, not reloaded
 
-    services.model_version_promote(candidate=services.model_version_register(
+    model_version_promote(candidate=model_version_register(
         task="t", model=trained(c=100.0), params={}, metrics={"macro_f1": 0.9, "active_version": 1, "active_macro_f1": 0.5},
     ))
     second = serving.model_active_get(task="t")
@@ -120,7 +127,7 @@ def test_classifier_admin_pages_open(admin_client, archive_dir, model):
     from classifier.models import LabeledText
 
     LabeledText.objects.create(task="t", text="hola", labels=["a"], source="s", external_id="1")
-    services.model_version_register(task="t", model=trained(), metrics={"macro_f1": 0.5}, params={})
+    model_version_register(task="t", model=trained(), metrics={"macro_f1": 0.5}, params={})
     response = admin_client.get(reverse(f"admin:classifier_{model}_changelist"))
     assert response.status_code == 200
     assert ("hola" if model == "labeledtext" else "0.500") in response.content.decode()

@@ -7,13 +7,14 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from classifier import serving
 from classifier.models import LabeledText, Prediction
-from classifier.scoring import tweets_score
-from classifier.training import TrainParams, model_version_train
-from ingestion import services as ingestion
+from classifier.selectors import serving
+from classifier.services.training import TrainParams, model_version_train
 from ingestion.models import Tweet
+from ingestion.services.demo import demo_backlog_load, demo_source_get_or_create
+from ingestion.services.downloads import source_download
 from ingestion.sources.replay import demo_corpus
+from pipeline.services.scoring import tweets_score
 
 SMALL = TrainParams(c_grid=(4.0,), scalings=("plain",), balancings=("class_weight",), cv_folds=3, min_positives=10)
 
@@ -34,8 +35,8 @@ def trained(dictionary, archive_dir):
 
 @pytest.fixture
 def demo_run(db, archive_dir):
-    source, _ = ingestion.demo_source_get_or_create()
-    return ingestion.demo_backlog_load(source=source, count=60, spread=timedelta(days=2))
+    source, _ = demo_source_get_or_create()
+    return demo_backlog_load(source=source, count=60, spread=timedelta(days=2))
 
 
 @pytest.mark.django_db
@@ -87,15 +88,15 @@ def test_score_command_since_a_date(trained, demo_run):
 
 @pytest.mark.django_db
 def test_scoring_task_after_a_download(trained, demo_run, settings):
-    from classifier.tasks import run_score_task
+    from pipeline.tasks import run_score_task
 
-    source, _ = ingestion.demo_source_get_or_create()
-    run = ingestion.source_download(source_id=source.pk).run
+    source, _ = demo_source_get_or_create()
+    run = source_download(source_id=source.pk).run
     assert run_score_task(run.pk) == 25  # only that run's posts
     assert Prediction.objects.count() == 25
 
 
 def trained_threshold(version) -> float:
-    from classifier.registry import artifact_load
+    from classifier.services.registry import artifact_load
 
     return artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)["thresholds"]["discriminatory"]

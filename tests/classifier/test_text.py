@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from classifier.text import ENGLISH, SPANISH, TextConfig, text_normalize, text_tokenize
+from classifier.engine.text import ENGLISH, SPANISH, TextConfig, text_normalize, text_tokenize
 
 ALL_WORDS = replace(SPANISH, remove_stopwords=False)
 LEMMAS = replace(SPANISH, lemmatize=True)

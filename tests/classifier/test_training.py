@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from classifier import serving
 from classifier.models import LabeledText, ModelVersion
-from classifier.training import TrainParams, model_version_train
+from classifier.selectors import serving
+from classifier.services.training import TrainParams, model_version_train
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 pytestmark = pytest.mark.skipif(not SHARED.exists(), reason="the shared reference data is not next to the checkout")
@@ -103,8 +103,8 @@ def test_training_without_data_says_so():
 def test_monthly_retraining_records_a_failure_and_keeps_the_active_model(hateval):
     import dataclasses
 
-    from classifier.training import tasks_retrain
-    from discriminamometro.schedule import schedules_sync
+    from classifier.services.training import tasks_retrain
+    from pipeline.schedule import schedules_sync
 
     first = model_version_train(task="discrimination", params=QUICK)
     # A month where no label reaches the minimum: that training fails.

@@ -9,9 +9,9 @@ import pytest
 from django.db import transaction
 
 from classifier.models import ModelVersion, Prediction
-from classifier.scoring import predictions_insert
+from classifier.services.predictions import predictions_insert
 from dashboard.models import HourlyCount, TermHourly
-from dashboard.rollups import rollups_add
+from dashboard.services.rollups import rollups_add
 from ingestion.models import Category, Tweet, TweetCategory
 from tests.factories import TweetFactory
 

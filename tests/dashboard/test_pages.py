@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib.auth import get_user_model
 
-from dashboard.selectors_semaforo import window_end
+from dashboard.selectors.semaforo import window_end
 from tests.factories import CategoryFactory
 
 from .conftest import posts_create, score
@@ -91,7 +91,7 @@ def test_without_a_model_the_home_says_so(client, db):
 
 
 def test_the_text_analysis_shows_scores_terms_and_explanation(client, dictionary, archive_dir):
-    from classifier.training import demo_model_ensure
+    from classifier.services.training import demo_model_ensure
 
     demo_model_ensure()
     page = client.post("/analizar/", {"texto": "Eres un naco y un chairo"})

@@ -12,11 +12,11 @@ from django.db import connection, transaction
 
 from classifier.models import ModelVersion, Prediction
 from dashboard.models import HourlyCount
-from dashboard.rollups import rollups_add, rollups_rebuild
+from dashboard.services.rollups import rollups_add, rollups_rebuild
 from ingestion.models import Tweet
 from ingestion.records import TweetRecord
-from ingestion.services import store_context_build
-from ingestion.store import tweets_store
+from ingestion.services.downloads import store_context_build
+from ingestion.services.posts import tweets_store
 from tests.factories import CategoryFactory, TermFactory
 
 from .conftest import posts_create, recount, score, stored

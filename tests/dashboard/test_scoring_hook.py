@@ -5,15 +5,15 @@ from datetime import timedelta
 
 import pytest
 
-from classifier import serving
 from classifier.models import LabeledText, ModelVersion
-from classifier.scoring import tweets_score
-from classifier.tasks import run_score_task
-from classifier.training import TrainParams, model_version_train
-from dashboard.history import rollups_history_catch_up
+from classifier.selectors import serving
+from classifier.services.training import TrainParams, model_version_train
+from pipeline.tasks import run_score_task
 from dashboard.models import HourlyCount, RollupHistory
-from ingestion import services as ingestion
+from ingestion.services.demo import demo_backlog_load, demo_source_get_or_create
 from ingestion.sources.replay import demo_corpus
+from pipeline.services.history import rollups_history_catch_up
+from pipeline.services.scoring import tweets_score
 
 from .conftest import recount, stored
 
@@ -38,8 +38,8 @@ def trained(dictionary, archive_dir) -> ModelVersion:
 
 
 def demo_run(count: int):
-    source, _ = ingestion.demo_source_get_or_create()
-    return ingestion.demo_backlog_load(source=source, count=count, spread=timedelta(days=3))
+    source, _ = demo_source_get_or_create()
+    return demo_backlog_load(source=source, count=count, spread=timedelta(days=3))
 
 
 def activate(version: ModelVersion) -> None:

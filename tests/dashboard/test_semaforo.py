@@ -7,8 +7,8 @@ import pytest
 
 from dashboard.levels import Level
 from dashboard.models import SemaforoSettings
-from dashboard.selectors_semaforo import semaforo_get, states_get, window_end
-from dashboard.sources import Subject
+from dashboard.selectors.counts import Subject
+from dashboard.selectors.semaforo import semaforo_get, states_get, window_end
 from tests.factories import CategoryFactory
 
 from .conftest import NOW, posts_create, score

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from dashboard.levels import Counts, Level, Rule, judge
-from dashboard.selectors_semaforo import phrases_top, trend_get, window_end
-from dashboard.sources import PhraseCount, Subject
+from dashboard.selectors.counts import PhraseCount, Subject
+from dashboard.selectors.semaforo import phrases_top, trend_get, window_end
 from ingestion.models import Category
 from tests.factories import CategoryFactory
 

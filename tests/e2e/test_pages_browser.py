@@ -13,9 +13,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 from playwright.sync_api import Locator, Page, expect
 
-from ingestion import services
 from ingestion.geo import STATE_NAMES
 from ingestion.models import IngestionRun, Tweet
+from ingestion.services.demo import demo_backlog_load, demo_source_get_or_create
 from ingestion.sources.replay import demo_corpus
 
 pytestmark = pytest.mark.browser
@@ -27,8 +27,8 @@ PASSWORD = "clave-de-prueba-9471"
 
 @pytest.fixture
 def demo_data(dictionary, archive_dir) -> IngestionRun:
-    source, _ = services.demo_source_get_or_create()
-    return services.demo_backlog_load(source=source, count=DEMO_COUNT, spread=datetime.timedelta(days=14))
+    source, _ = demo_source_get_or_create()
+    return demo_backlog_load(source=source, count=DEMO_COUNT, spread=datetime.timedelta(days=14))
 
 
 @pytest.fixture

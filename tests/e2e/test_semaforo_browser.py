@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from classifier.models import ModelVersion
-from dashboard.selectors_semaforo import window_end
+from dashboard.selectors.semaforo import window_end
 from tests.dashboard.conftest import posts_create, score
 from tests.factories import CategoryFactory
 
@@ -117,7 +117,7 @@ def test_the_home_fits_a_phone(phone_site, seeded):
 
 
 def test_the_text_analysis_box_shows_scores_terms_and_words(site, dictionary, archive_dir):
-    from classifier.training import demo_model_ensure
+    from classifier.services.training import demo_model_ensure
 
     demo_model_ensure()
     site.visit("/analizar/")

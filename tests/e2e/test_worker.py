@@ -18,8 +18,8 @@ from django.conf import settings
 from django.db import connection
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from ingestion import services
 from ingestion.models import IngestionRun, Source, SourceCursor, Tweet
+from ingestion.services.demo import demo_source_get_or_create
 from ingestion.sources.replay import demo_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,7 +85,7 @@ def wait_until(condition, *, timeout: float, every: float = 0.2) -> bool:
 
 
 def test_beat_triggers_the_download_and_the_worker_stores_the_posts(processes, dictionary, tmp_path):
-    source, _ = services.demo_source_get_or_create()
+    source, _ = demo_source_get_or_create()
     # An admin shortens the schedule in django-celery-beat's tables; beat reads it from there.
     task = PeriodicTask.objects.get(task="ingestion.tasks.sources_download_due")
     every, _ = IntervalSchedule.objects.get_or_create(every=2, period=IntervalSchedule.SECONDS)
@@ -109,7 +109,7 @@ def test_worker_killed_mid_run_loses_and_duplicates_nothing(processes, settings)
     short = {"TEST_VISIBILITY_TIMEOUT": "2", "INGESTION_RUN_LEASE_SECONDS": "3"}
     worker = processes.start("worker1", "worker", "--pool=solo", "--loglevel=INFO", **short)
 
-    from ingestion.tasks import source_download_task
+    from pipeline.tasks import source_download_task
 
     source_download_task.delay(source.pk)
     committed_some = wait_until(

@@ -5,9 +5,9 @@ import pytest
 import tablib
 from django.urls import reverse
 
-from discriminamometro.schedule import PERIODIC_TASKS
 from ingestion.models import Category, IngestionRun, Term
 from ingestion.resources import TermResource
+from pipeline.schedule import PERIODIC_TASKS
 from tests.factories import SourceFactory, TweetFactory
 
 

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from ingestion import services
-from ingestion.archive import raw_batch_read
 from ingestion.models import RawBatch, SourceCursor, Tweet
+from ingestion.services.archive import raw_batch_read
+from ingestion.services.demo import demo_source_get_or_create
+from ingestion.services.downloads import source_download
 
 
 @pytest.mark.django_db
 def test_downloaded_batches_land_in_the_bucket_and_read_back(s3_archive):
     client, bucket = s3_archive
-    source, _ = services.demo_source_get_or_create()
-    run = services.source_download(source_id=source.pk).run
+    source, _ = demo_source_get_or_create()
+    run = source_download(source_id=source.pk).run
 
     batch = RawBatch.objects.get(run=run)
     listed = [o["Key"] for o in client.list_objects_v2(Bucket=bucket)["Contents"]]

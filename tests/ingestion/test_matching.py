@@ -3,7 +3,7 @@ import pytest
 
 from ingestion.matching import DictionaryTerm, Matcher
 from ingestion.models import Term
-from ingestion.selectors import matcher_build
+from ingestion.selectors.dictionary import matcher_build
 from tests.factories import CategoryFactory, TermFactory
 
 TERMS = [

@@ -8,8 +8,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from ingestion import services
 from ingestion.models import IngestionRun, Source, SourceCursor, Tweet
+from ingestion.services.demo import demo_backlog_load, demo_source_get_or_create
+from ingestion.services.downloads import source_download
+from ingestion.services.imports import source_file_get
+from ingestion.services.runs import ingestion_run_finish, ingestion_run_start
 from ingestion.sources.replay import demo_corpus
 from tests.factories import SourceFactory
 
@@ -17,12 +20,12 @@ from tests.factories import SourceFactory
 @pytest.mark.django_db
 def test_a_second_run_of_the_same_source_does_not_start():
     source = SourceFactory()
-    first = services.ingestion_run_start(source=source)
+    first = ingestion_run_start(source=source)
     assert first is not None
-    assert services.ingestion_run_start(source=source) is None
-    assert services.ingestion_run_start(source=SourceFactory()) is not None  # other sources are free
-    services.ingestion_run_finish(run=first)
-    assert services.ingestion_run_start(source=source) is not None
+    assert ingestion_run_start(source=source) is None
+    assert ingestion_run_start(source=SourceFactory()) is not None  # other sources are free
+    ingestion_run_finish(run=first)
+    assert ingestion_run_start(source=source) is not None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -34,7 +37,7 @@ def test_concurrent_starts_let_exactly_one_through():
     def start() -> None:
         barrier.wait()
         try:
-            results.append(services.ingestion_run_start(source=source))
+            results.append(ingestion_run_start(source=source))
         finally:
             connection.close()
 
@@ -50,11 +53,11 @@ def test_concurrent_starts_let_exactly_one_through():
 @pytest.mark.django_db
 def test_a_run_whose_worker_died_is_abandoned_after_its_lease(settings):
     source = SourceFactory()
-    dead = services.ingestion_run_start(source=source)
+    dead = ingestion_run_start(source=source)
     IngestionRun.objects.filter(pk=dead.pk).update(
         heartbeat_at=timezone.now() - timedelta(seconds=settings.INGESTION["RUN_LEASE_SECONDS"] + 1)
     )
-    fresh = services.ingestion_run_start(source=source)
+    fresh = ingestion_run_start(source=source)
     assert fresh is not None
     dead.refresh_from_db()
     assert dead.status == IngestionRun.Status.ABANDONED
@@ -63,7 +66,7 @@ def test_a_run_whose_worker_died_is_abandoned_after_its_lease(settings):
 
 @pytest.fixture
 def demo_source(db, archive_dir):
-    source, _ = services.demo_source_get_or_create()
+    source, _ = demo_source_get_or_create()
     return source
 
 
@@ -72,8 +75,8 @@ def test_demo_replay_feeds_the_next_batch_each_run(demo_source, dictionary):
     corpus = demo_corpus()
     assert len(corpus) >= 300
 
-    first = services.source_download(source_id=demo_source.pk).run
-    second = services.source_download(source_id=demo_source.pk).run
+    first = source_download(source_id=demo_source.pk).run
+    second = source_download(source_id=demo_source.pk).run
     assert (first.new, second.new) == (25, 25)
     ids = list(Tweet.objects.order_by("platform_id").values_list("platform_id", flat=True))
     assert ids == [item["id"] for item in corpus[:50]]
@@ -88,14 +91,14 @@ def test_demo_replay_feeds_the_next_batch_each_run(demo_source, dictionary):
 def test_demo_replay_starts_over_with_new_ids_when_the_corpus_ends(demo_source):
     size = len(demo_corpus())
     SourceCursor.objects.create(source=demo_source, key="replay", position=size - 5)
-    run = services.source_download(source_id=demo_source.pk).run
+    run = source_download(source_id=demo_source.pk).run
     assert run.new == 25
     assert Tweet.objects.filter(platform_id__endswith="-r1").count() == 20
 
 
 @pytest.mark.django_db
 def test_demo_backlog_is_spread_over_past_days(demo_source):
-    run = services.demo_backlog_load(source=demo_source, count=120, spread=timedelta(days=14))
+    run = demo_backlog_load(source=demo_source, count=120, spread=timedelta(days=14))
     assert run.new == 120
     dates = Tweet.objects.values_list("created_at", flat=True)
     assert max(dates) - min(dates) > timedelta(days=7)
@@ -104,10 +107,10 @@ def test_demo_backlog_is_spread_over_past_days(demo_source):
 
 @pytest.mark.django_db
 def test_disabled_and_file_sources_are_not_scheduled():
-    from ingestion.selectors import sources_enabled
+    from ingestion.selectors.sources import sources_enabled
 
     enabled = SourceFactory(slug="on")
     SourceFactory(slug="off", enabled=False)
-    services.source_file_get()
+    source_file_get()
     assert list(sources_enabled()) == [enabled]
     assert Source.objects.count() == 3

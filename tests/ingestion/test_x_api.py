@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import responses
 
-from ingestion import services
 from ingestion.models import IngestionRun, RawBatch, Source, SourceCursor, Tweet
+from ingestion.services.downloads import source_download
 from ingestion.sources.x_api import QUERY_MAX_CHARS, x_queries_build
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "xapi"
@@ -114,7 +114,7 @@ def test_original_dictionary_needs_two_queries(x_source):
 
 @pytest.mark.django_db(transaction=True)
 def test_download_follows_pagination_and_stores_each_post_once(x_source, api, archive_dir):
-    outcome = services.source_download(source_id=x_source.pk)
+    outcome = source_download(source_id=x_source.pk)
 
     run = outcome.run
     assert run.status == IngestionRun.Status.SUCCEEDED
@@ -142,9 +142,9 @@ def test_download_follows_pagination_and_stores_each_post_once(x_source, api, ar
 
 @pytest.mark.django_db(transaction=True)
 def test_raw_pages_are_archived_as_gzipped_json_lines(x_source, api, archive_dir):
-    from ingestion.archive import raw_batch_read
+    from ingestion.services.archive import raw_batch_read
 
-    run = services.source_download(source_id=x_source.pk).run
+    run = source_download(source_id=x_source.pk).run
     batches = list(RawBatch.objects.filter(run=run).order_by("pk"))
     assert len(batches) == 2  # two pages with data; the empty query archives nothing
     for batch in batches:
@@ -156,11 +156,11 @@ def test_raw_pages_are_archived_as_gzipped_json_lines(x_source, api, archive_dir
 
 @pytest.mark.django_db(transaction=True)
 def test_next_run_resumes_from_the_newest_id(x_source, api):
-    services.source_download(source_id=x_source.pk)
+    source_download(source_id=x_source.pk)
     cursor = SourceCursor.objects.get(source=x_source, query__contains='"naco"')
     assert cursor.newest_id == "1991234567890000005"
 
-    second = services.source_download(source_id=x_source.pk).run
+    second = source_download(source_id=x_source.pk).run
     assert api.naco_requests()[-1]["since_id"] == "1991234567890000005"
     assert second.status == IngestionRun.Status.SUCCEEDED
     assert Tweet.objects.count() == 5
@@ -171,7 +171,7 @@ def test_empty_result_is_a_successful_run(x_source, api):
     from ingestion.models import Term
 
     Term.objects.filter(text="naco").update(active=False)
-    run = services.source_download(source_id=x_source.pk).run
+    run = source_download(source_id=x_source.pk).run
     assert run.status == IngestionRun.Status.SUCCEEDED
     assert (run.fetched, run.new) == (0, 0)
     assert Tweet.objects.count() == 0
@@ -180,7 +180,7 @@ def test_empty_result_is_a_successful_run(x_source, api):
 @pytest.mark.django_db(transaction=True)
 def test_rate_limit_reschedules_from_the_reset_header_and_keeps_the_cursor(x_source, api):
     api.fail_once(rate_limited(reset_in=900))
-    outcome = services.source_download(source_id=x_source.pk)
+    outcome = source_download(source_id=x_source.pk)
 
     assert outcome.run.status == IngestionRun.Status.RATE_LIMITED
     x_source.refresh_from_db()
@@ -190,9 +190,9 @@ def test_rate_limit_reschedules_from_the_reset_header_and_keeps_the_cursor(x_sou
     assert not SourceCursor.objects.filter(source=x_source).exclude(newest_id="").exists()
 
     # Until the reset time the source is left alone, then it downloads normally.
-    assert services.source_download(source_id=x_source.pk).skipped_reason == "rate limited"
+    assert source_download(source_id=x_source.pk).skipped_reason == "rate limited"
     Source.objects.filter(pk=x_source.pk).update(retry_at=datetime.now(UTC) - timedelta(seconds=1))
-    assert services.source_download(source_id=x_source.pk).run.status == IngestionRun.Status.SUCCEEDED
+    assert source_download(source_id=x_source.pk).run.status == IngestionRun.Status.SUCCEEDED
     assert Tweet.objects.count() == 5
 
 
@@ -200,7 +200,7 @@ def test_rate_limit_reschedules_from_the_reset_header_and_keeps_the_cursor(x_sou
 def test_short_rate_limit_is_waited_out(x_source, api, settings):
     settings.INGESTION = {**settings.INGESTION, "RATE_LIMIT_MAX_WAIT_SECONDS": 5}
     api.fail_once(rate_limited(reset_in=1))
-    run = services.source_download(source_id=x_source.pk).run
+    run = source_download(source_id=x_source.pk).run
     assert run.status == IngestionRun.Status.SUCCEEDED
     assert Tweet.objects.count() == 5
 
@@ -208,14 +208,14 @@ def test_short_rate_limit_is_waited_out(x_source, api, settings):
 @pytest.mark.django_db(transaction=True)
 def test_rate_limit_mid_pagination_loses_and_duplicates_nothing(x_source, api):
     api.fail_once(rate_limited(reset_in=900), when=is_page2)
-    first = services.source_download(source_id=x_source.pk).run
+    first = source_download(source_id=x_source.pk).run
     assert first.status == IngestionRun.Status.RATE_LIMITED
     assert Tweet.objects.count() == 3  # page 1 kept
     cursor = SourceCursor.objects.filter(source=x_source, query__contains='"naco"').first()
     assert cursor is None or cursor.newest_id == ""  # did not move past the missing page
 
     Source.objects.filter(pk=x_source.pk).update(retry_at=None)
-    second = services.source_download(source_id=x_source.pk).run
+    second = source_download(source_id=x_source.pk).run
     assert (second.new, second.duplicate) == (2, 3)
     assert Tweet.objects.count() == 5
     assert SourceCursor.objects.get(source=x_source, query__contains='"naco"').newest_id == "1991234567890000005"
@@ -225,12 +225,12 @@ def test_rate_limit_mid_pagination_loses_and_duplicates_nothing(x_source, api):
 def test_run_dying_mid_pagination_is_recorded_and_the_rerun_completes(x_source, api):
     api.fail_once((503, {"content-type": "application/json"}, {"title": "Service Unavailable"}), when=is_page2)
     with pytest.raises(Exception, match="503"):
-        services.source_download(source_id=x_source.pk)
+        source_download(source_id=x_source.pk)
     failed = IngestionRun.objects.filter(source=x_source).latest("started_at")
     assert failed.status == IngestionRun.Status.FAILED and "503" in failed.message
     assert Tweet.objects.count() == 3
 
-    services.source_download(source_id=x_source.pk)
+    source_download(source_id=x_source.pk)
     assert Tweet.objects.count() == 5
     assert Tweet.objects.values("platform_id").distinct().count() == 5
 
@@ -244,7 +244,7 @@ def test_a_bad_tweet_in_a_page_is_rejected_and_the_rest_kept(x_source, settings)
     with responses.RequestsMock() as rsps:
         rsps.add(responses.GET, SEARCH_URL, json=page)
         rsps.add(responses.GET, SEARCH_URL, json=fixture("search_empty.json"))
-        run = services.source_download(source_id=x_source.pk).run
+        run = source_download(source_id=x_source.pk).run
     assert run.status == IngestionRun.Status.PARTIAL
     assert (run.new, run.rejected) == (1, 2)
     messages = " | ".join(e["message"] for e in run.errors)
@@ -256,7 +256,7 @@ def test_a_bad_tweet_in_a_page_is_rejected_and_the_rest_kept(x_source, settings)
 def test_missing_bearer_token_fails_with_a_clear_message(x_source, settings):
     settings.X_BEARER_TOKEN = ""
     with pytest.raises(RuntimeError, match="X_BEARER_TOKEN"):
-        services.source_download(source_id=x_source.pk)
+        source_download(source_id=x_source.pk)
     run = IngestionRun.objects.get(source=x_source)
     assert run.status == IngestionRun.Status.FAILED
     assert "X_BEARER_TOKEN" in run.message

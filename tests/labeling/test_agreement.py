@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from labeling.agreement import (
+from labeling.selectors.agreement import (
     AnnotatorAgreement,
     annotator_agreement_with,
     cohen_kappa,

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connections
 
-from labeling.assignment import assignment_next, assignment_skip
 from labeling.models import Assignment, Campaign, CampaignItem
+from labeling.services.assignment import assignment_next, assignment_skip
 from tests.factories import TweetFactory
 
 
@@ -79,8 +79,8 @@ def test_many_annotators_at_once_never_over_assign_or_repeat():
 
 @pytest.mark.django_db
 def test_an_answer_closes_the_assignment_once_and_undo_reopens_it():
-    from labeling.assignment import AnswerRefused, annotation_submit, annotation_undo
     from labeling.models import Annotation
+    from labeling.services.assignment import AnswerRefused, annotation_submit, annotation_undo
 
     campaign = campaign_with(2)
     ana, beto = annotators(2)

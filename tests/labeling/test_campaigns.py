@@ -7,8 +7,8 @@ import pytest
 
 from classifier.models import ModelVersion, Prediction
 from ingestion.models import Category, TweetCategory
-from labeling.campaigns import campaign_items_add, campaigns_extend
 from labeling.models import Campaign, CampaignItem
+from labeling.services.campaigns import campaign_items_add, campaigns_extend
 from tests.factories import TweetFactory
 
 pytestmark = pytest.mark.django_db

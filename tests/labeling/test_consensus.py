@@ -5,9 +5,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from classifier.models import LabeledText
-from labeling.assignment import annotation_submit, assignment_next
-from labeling.consensus import item_adjudicate
 from labeling.models import Campaign, CampaignItem
+from labeling.services.assignment import annotation_submit, assignment_next
+from labeling.services.consensus import item_adjudicate
 from tests.factories import TweetFactory
 
 pytestmark = pytest.mark.django_db

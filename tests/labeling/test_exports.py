@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from labeling.assignment import annotation_submit, assignment_next
 from labeling.models import Campaign, CampaignItem
+from labeling.services.assignment import annotation_submit, assignment_next
 from tests.factories import TweetFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classifier.engine import model_decisions, model_scores
-from classifier.serving import model_active_get
-from classifier.task_definitions import DISCRIMINATION
-from ingestion.selectors import matcher_build
+from classifier.engine.model import model_decisions, model_scores
+from classifier.label_sets import DISCRIMINATION
+from classifier.selectors.serving import model_active_get
+from ingestion.selectors.dictionary import matcher_build
 
 
 class Command(BaseCommand):

@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from tqdm import tqdm
 
+from classifier.label_sets import DISCRIMINATION
 from classifier.models import ModelVersion, Prediction
-from classifier.scoring import prediction_labels_get
-from classifier.task_definitions import DISCRIMINATION
+from classifier.services.predictions import prediction_labels_get
 from ingestion.management.progress import BarOutput
 
 FORMATS = ("csv", "jsonl")

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from classifier import services
 from classifier.importers import DEFAULT_SOURCES, DEFAULT_TASKS, FORMATS, ImportSpec
+from classifier.services.labeled import LabeledImportSummary, labeled_texts_import
 from ingestion.management.progress import BarOutput
 from ingestion.sources.files import FileUnreadable
 
@@ -36,11 +36,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         spec = self._spec(options)
         with tqdm(unit=" filas", disable=options["no_progress"], file=BarOutput(self.stderr), desc=spec.path.name) as bar:
-            def progress(summary: services.LabeledImportSummary) -> None:
+            def progress(summary: LabeledImportSummary) -> None:
                 bar.update(summary.read - bar.n)
 
             try:
-                summary = services.labeled_texts_import(spec=spec, on_batch=progress)
+                summary = labeled_texts_import(spec=spec, on_batch=progress)
             except FileUnreadable as error:
                 raise CommandError(f"{spec.path}: {error}") from None
             bar.update(summary.read - bar.n)
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             label_columns=tuple(c.strip() for c in options["label_columns"].split(",") if c.strip()),
         )
 
-    def _report(self, spec: ImportSpec, summary: services.LabeledImportSummary) -> None:
+    def _report(self, spec: ImportSpec, summary: LabeledImportSummary) -> None:
         for error in summary.errors[:SHOWN_ERRORS]:
             self.stderr.write(f"{spec.path.name}, {error}")
         if len(summary.errors) > SHOWN_ERRORS:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classifier.training import TrainParams, model_version_train
+from classifier.services.training import TrainParams, model_version_train
 
 from ._report import metrics_print
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from classifier.embeddings import EmbeddingParams, embeddings_train
+from classifier.services.embeddings import EmbeddingParams, embeddings_train
 from ingestion.management.progress import BarOutput
 
 

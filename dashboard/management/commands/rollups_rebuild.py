@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from tqdm import tqdm
 
-from classifier.selectors import model_version_for_reads
-from dashboard.rollups import RebuildSummary, rollups_rebuild
+from classifier.selectors.model_versions import model_version_for_reads
+from dashboard.services.rollups import RebuildSummary, rollups_rebuild
 from ingestion.management.progress import BarOutput
 
 

@@ -3,8 +3,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ingestion import selectors, services
 from ingestion.models import Source
+from ingestion.selectors.sources import sources_enabled
+from ingestion.services.downloads import source_download
 
 
 class Command(BaseCommand):
@@ -14,11 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("sources", nargs="*", help="identificadores de fuente; todas las habilitadas si se omite")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sources = list(Source.objects.filter(slug__in=options["sources"])) if options["sources"] else list(selectors.sources_enabled())
+        sources = list(Source.objects.filter(slug__in=options["sources"])) if options["sources"] else list(sources_enabled())
         if not sources:
             raise CommandError("No hay fuentes que descargar.")
         for source in sources:
-            outcome = services.source_download(source_id=source.pk)
+            outcome = source_download(source_id=source.pk)
             if outcome.run is None:
                 self.stdout.write(f"{source.slug}: omitida ({outcome.skipped_reason})")
                 continue

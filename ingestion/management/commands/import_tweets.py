@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from ingestion import services
 from ingestion.management.progress import BarOutput
+from ingestion.services.imports import FileImportBusy, ImportSummary, tweets_import_file
 from ingestion.sources.files import (
     FORMAT_HELP,
     FORMATS,
@@ -51,13 +51,13 @@ class Command(BaseCommand):
         bar = tqdm(total=reader.size, unit="B", unit_scale=True, desc=path.name,
                    disable=options["no_progress"], file=BarOutput(self.stderr))
 
-        def progress(summary: services.ImportSummary) -> None:
+        def progress(summary: ImportSummary) -> None:
             bar.update(reader.position() - bar.n)
             bar.set_postfix(nuevas=summary.new, duplicadas=summary.duplicate, rechazadas=summary.rejected)
 
         try:
-            summary = services.tweets_import_file(reader=reader, batch_size=options["batch_size"], on_batch=progress)
-        except (FileUnreadable, services.FileImportBusy) as error:
+            summary = tweets_import_file(reader=reader, batch_size=options["batch_size"], on_batch=progress)
+        except (FileUnreadable, FileImportBusy) as error:
             bar.close()
             self.stderr.write(self.style.ERROR(f"{path}: {error}"))
             return 0
@@ -66,7 +66,7 @@ class Command(BaseCommand):
         self._report(path, summary)
         return summary.new + summary.duplicate
 
-    def _report(self, path: Path, summary: services.ImportSummary) -> None:
+    def _report(self, path: Path, summary: ImportSummary) -> None:
         for error in summary.errors[:SHOWN_ERRORS]:
             self.stderr.write(f"{path.name}, {error}")
         if len(summary.errors) > SHOWN_ERRORS:

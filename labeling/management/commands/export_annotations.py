@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from labeling.exports import annotation_rows, rows_write, settled_rows
 from labeling.models import Campaign
+from labeling.selectors.exports import annotation_rows, rows_write, settled_rows
 
 
 class Command(BaseCommand):

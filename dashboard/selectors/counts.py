@@ -1,0 +1,221 @@
+"""Where the dashboard's widgets read their counts: the rollups, or one user's own posts.
+
+Every widget asks a source for sums of posts and discriminatory posts per
+category or state and per period (windows counted back from the window's end,
+or calendar days), and for top-term lists: the semáforo, the trends, the map
+and "what is being said" are the same code for all posts, for a hashtag and
+for a user. A rollup source sums in the database and returns a few hundred
+rows at most; reading the hourly rows one by one would spend more time
+turning timestamps into Python objects than the database spends finding them.
+
+* All posts and hashtags read the rollups (`HourlyCount`, `TermHourly`).
+* A user is not rolled up: a rollup keyed by user would hold about a row per
+  post for most users, as many rows as the posts table. A user's widgets count
+  that user's posts in the period on the fly with the same `Tally` the rollups
+  use, read through the index on the author's handle and the prediction's
+  unique index: the cost grows with that user's posts in the period, never
+  with the platform's. The handle is matched as X writes it (case included).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal, Protocol
+
+from django.db.models import ExpressionWrapper, F, Func, IntegerField, QuerySet, Sum, Value
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from classifier.models import Prediction
+from dashboard.levels import Counts
+from dashboard.models import ALL_POSTS, ALL_STATES, HourlyCount, TermHourly
+from dashboard.services.rollups import Tally, category_slug_ids, hashtag_key, scored_posts, tally_posts
+
+PhraseKind = Literal["term", "hashtag"]
+GroupBy = Literal["category_id", "state"]
+HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class HoursBack:
+    """Periods of `hours` hours counted back from `end`: index 0 ends at `end`, 1 is the one before, …"""
+
+    end: datetime
+    hours: int
+
+    def index(self, hour: datetime) -> int:
+        return (int((self.end - hour) / HOUR) - 1) // self.hours
+
+
+@dataclass(frozen=True, slots=True)
+class LocalDays:
+    """Calendar days in the site's time zone, indexed by their date's ordinal."""
+
+    def index(self, hour: datetime) -> int:
+        return timezone.localtime(hour).date().toordinal()
+
+
+Period = HoursBack | LocalDays
+Sums = dict[tuple[Any, int], Counts]  # (category id or state, period index) → counts
+
+
+class HourNumber(Func):
+    """Whole hours since 1970 of a stored UTC hour: periods by integer arithmetic, on PostgreSQL and SQLite."""
+
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s)::bigint / 3600)", **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "CAST(round((julianday(%(expressions)s) - 2440587.5) * 24) AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def hour_number(moment: datetime) -> int:
+    return int(moment.timestamp()) // 3600
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseCount:
+    """A term or hashtag and the scored posts that carry it (of them, the discriminatory ones)."""
+
+    text: str
+    posts: int
+    discriminatory: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.discriminatory / self.posts if self.posts else None
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """Whose posts the widgets show: every post, a hashtag's, or a user's (by author)."""
+
+    kind: Literal["all", "hashtag", "user"] = "all"
+    key: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> Subject:
+        """"#LigaMX" → the hashtag "ligamx"; "@Fulano" → the user "Fulano"; a bare word is a hashtag; "" → all."""
+        text = (text or "").strip()
+        if text.startswith("@") and text[1:].strip():
+            return cls("user", text[1:].strip())
+        key = hashtag_key(text)
+        return cls("hashtag", key) if key else cls()
+
+    @property
+    def label(self) -> str:
+        return {"all": "", "hashtag": f"#{self.key}", "user": f"@{self.key}"}[self.kind]
+
+
+class CountSource(Protocol):
+    def sums(
+        self, *, since: datetime, until: datetime, category_ids: Sequence[int], by: GroupBy,
+        period: Period, states: Sequence[str] | None = None,
+    ) -> Sums:
+        """Posts in [since, until) of these categories (0 = every post), summed per `by` and period.
+
+        `states` None counts every state together (state "*"); else only the listed states."""
+        ...
+
+    def top(self, *, kind: PhraseKind, since: datetime, until: datetime, category_id: int, limit: int) -> list[PhraseCount]:
+        """The terms or hashtags in most posts in [since, until), most first, ties by text."""
+        ...
+
+
+class RollupSource:
+    """Counts of every post (subject "") or of a hashtag's posts, from the rollups."""
+
+    def __init__(self, *, model_version_id: int, subject: str = ALL_POSTS) -> None:
+        self.version, self.subject = model_version_id, subject
+
+    def sums(
+        self, *, since: datetime, until: datetime, category_ids: Sequence[int], by: GroupBy,
+        period: Period, states: Sequence[str] | None = None,
+    ) -> Sums:
+        rows = HourlyCount.objects.filter(
+            model_version_id=self.version, subject=self.subject, category_id__in=list(category_ids),
+            hour__gte=since, hour__lt=until,
+        )
+        rows = rows.filter(state=ALL_STATES) if states is None else rows.filter(state__in=list(states))
+        grouped = _periods(rows, period).values_list(by, "period").annotate(p=Sum("posts"), d=Sum("discriminatory"))
+        if isinstance(period, LocalDays):
+            return {(key, day.toordinal()): Counts(posts, disc) for key, day, posts, disc in grouped}
+        return {(key, index): Counts(posts, disc) for key, index, posts, disc in grouped}
+
+    def top(self, *, kind: PhraseKind, since: datetime, until: datetime, category_id: int, limit: int) -> list[PhraseCount]:
+        scope = {"model_version_id": self.version, "category_id": category_id, "hour__gte": since, "hour__lt": until}
+        if kind == "term":
+            terms = TermHourly.objects.filter(subject=self.subject, **scope).values_list("term")
+            ranked = terms.annotate(n=Sum("posts"), d=Sum("discriminatory")).order_by("-n", "term")[:limit]
+            return [PhraseCount(text, posts, disc) for text, posts, disc in ranked]
+        if self.subject != ALL_POSTS:
+            return []  # hashtags are not counted per hashtag: what goes with a hashtag is its terms
+        tags = HourlyCount.objects.filter(state=ALL_STATES, **scope).exclude(subject=ALL_POSTS).values_list("subject")
+        top = tags.annotate(n=Sum("posts"), d=Sum("discriminatory")).order_by("-n", "subject")[:limit]
+        return [PhraseCount(text, posts, disc) for text, posts, disc in top]
+
+
+def _periods(rows: QuerySet[HourlyCount], period: Period) -> QuerySet[HourlyCount]:
+    if isinstance(period, LocalDays):
+        return rows.annotate(period=TruncDate("hour", tzinfo=timezone.get_current_timezone()))
+    back = (Value(hour_number(period.end) - 1) - HourNumber(F("hour"))) / Value(period.hours)
+    return rows.annotate(period=ExpressionWrapper(back, output_field=IntegerField()))
+
+
+@dataclass(slots=True)
+class AuthorSource:
+    """Counts of one user's posts, tallied on the fly (see the module docstring)."""
+
+    model_version_id: int
+    handle: str
+    _tallies: dict[tuple[datetime, datetime], Tally] = field(default_factory=dict)
+
+    def tally(self, *, since: datetime, until: datetime) -> Tally:
+        key = (since, until)
+        if key not in self._tallies:
+            predictions = Prediction.objects.filter(
+                model_version_id=self.model_version_id, tweet__author_handle=self.handle,
+                tweet__created_at__gte=since, tweet__created_at__lt=until,
+            )
+            self._tallies[key] = tally_posts(Tally(), scored_posts(predictions), slug_ids=category_slug_ids())
+        return self._tallies[key]
+
+    def sums(
+        self, *, since: datetime, until: datetime, category_ids: Sequence[int], by: GroupBy,
+        period: Period, states: Sequence[str] | None = None,
+    ) -> Sums:
+        wanted, places = set(category_ids), {ALL_STATES} if states is None else set(states)
+        found: dict[tuple[Any, int], list[int]] = {}
+        for (subject, category, state, hour), (posts, disc) in self.tally(since=since, until=until).hourly.items():
+            if subject == ALL_POSTS and category in wanted and state in places:
+                cell = found.setdefault((category if by == "category_id" else state, period.index(hour)), [0, 0])
+                cell[0] += posts
+                cell[1] += disc
+        return {key: Counts(posts, disc) for key, (posts, disc) in found.items()}
+
+    def top(self, *, kind: PhraseKind, since: datetime, until: datetime, category_id: int, limit: int) -> list[PhraseCount]:
+        tally = self.tally(since=since, until=until)
+        sums: dict[str, list[int]] = {}
+        if kind == "term":
+            items = [(term, counts) for (subject, category, _, term), counts in tally.terms.items()
+                     if subject == ALL_POSTS and category == category_id]
+        else:
+            items = [(subject, counts) for (subject, category, state, _), counts in tally.hourly.items()
+                     if subject != ALL_POSTS and category == category_id and state == ALL_STATES]
+        for text, (posts, disc) in items:
+            found = sums.setdefault(text, [0, 0])
+            found[0] += posts
+            found[1] += disc
+        ranked = sorted(sums.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+        return [PhraseCount(text, posts, disc) for text, (posts, disc) in ranked]
+
+
+def source_for(subject: Subject, *, model_version_id: int) -> CountSource:
+    if subject.kind == "user":
+        return AuthorSource(model_version_id=model_version_id, handle=subject.key)
+    return RollupSource(model_version_id=model_version_id, subject=subject.key if subject.kind == "hashtag" else ALL_POSTS)
+

@@ -1,0 +1,112 @@
+"""Reads of the annotation screen: running campaigns, an annotator's progress, categories, the post as shown and the model's hint."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY
+from classifier.models import ModelVersion, Prediction
+from ingestion.models import Category
+from ingestion.selectors.dictionary import matcher_current
+from labeling.models import Assignment, Campaign, CampaignItem
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One annotator's progress in a campaign: shown on every annotation page, so two small counts."""
+
+    done: int  # answered by this annotator
+    available: int  # posts this annotator could still be given
+
+
+@dataclass(frozen=True, slots=True)
+class ModelHint:
+    """The active model's view of a post, shown only when the campaign turns pre-annotation on."""
+
+    probability: float
+    discriminatory: bool
+    categories: list[str]
+    version: str
+
+
+def campaigns_running() -> QuerySet[Campaign]:
+    return Campaign.objects.filter(status=Campaign.Status.RUNNING).order_by("name")
+
+
+def campaign_progress(*, campaign: Campaign, annotator_id: int) -> Progress:
+    done = Assignment.objects.filter(
+        item__campaign=campaign, annotator_id=annotator_id, status=Assignment.Status.DONE
+    ).count()
+    available = (
+        CampaignItem.objects.filter(campaign=campaign, status=CampaignItem.Status.OPEN,
+                                    taken__lt=campaign.annotators_per_item)
+        .exclude(assignments__annotator_id=annotator_id).count()
+    )
+    return Progress(done=done, available=available)
+
+
+CATEGORIES_REFRESH_SECONDS = 10.0
+
+
+_categories: dict[str, object] = {}
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """The active categories as (slug, name), in the order their number keys follow.
+
+    Read on every annotation page and answer, so kept per process and read again
+    at most every `CATEGORIES_REFRESH_SECONDS`: a category an admin adds shows
+    up within seconds.
+    """
+    now = time.monotonic()
+    if now - float(_categories.get("read_at", -1e9)) > CATEGORIES_REFRESH_SECONDS:  # type: ignore[arg-type]
+        _categories["choices"] = list(Category.objects.filter(active=True).order_by("name").values_list("slug", "name"))
+        _categories["read_at"] = now
+    return list(_categories["choices"])  # type: ignore[call-overload]
+
+
+def category_keys(choices: list[tuple[str, str]]) -> list[tuple[int | None, str, str]]:
+    """(number key, slug, name) for each category: keys 1-9 for the first nine, None after."""
+    return [(index + 1 if index < 9 else None, slug, name) for index, (slug, name) in enumerate(choices)]
+
+
+def category_choices_forget() -> None:
+    _categories.clear()
+
+
+def text_segments(*, text: str) -> list[tuple[str, bool]]:
+    """The text cut into (piece, is a dictionary term) so a template can mark the terms."""
+    spans: list[list[int]] = []
+    for found in sorted(matcher_current().match(text).matches, key=lambda m: (m.start, m.end)):
+        if spans and found.start <= spans[-1][1]:  # overlapping terms are marked as one
+            spans[-1][1] = max(spans[-1][1], found.end)
+        else:
+            spans.append([found.start, found.end])
+    segments: list[tuple[str, bool]] = []
+    position = 0
+    for start, end in spans:
+        if start > position:
+            segments.append((text[position:start], False))
+        segments.append((text[start:end], True))
+        position = end
+    if position < len(text):
+        segments.append((text[position:], False))
+    return segments
+
+
+def model_hint(*, tweet_id: int) -> ModelHint | None:
+    """The active discrimination model's prediction for the post, if it has scored it."""
+    active = ModelVersion.objects.filter(task=DISCRIMINATION, status=ModelVersion.Status.ACTIVE).first()
+    if active is None:
+        return None
+    prediction = Prediction.objects.filter(model_version=active, tweet_id=tweet_id).first()
+    if prediction is None:
+        return None
+    return ModelHint(
+        probability=float(prediction.scores.get(DISCRIMINATORY, 0.0)),
+        discriminatory=prediction.discriminatory,
+        categories=list(prediction.categories),
+        version=f"v{active.version}",
+    )

@@ -1,0 +1,46 @@
+"""Reads of the reviewers' pages: disputed posts, the next one, and every answer given to one."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from labeling.models import Annotation, CampaignItem
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerShown:
+    annotator: str
+    answer: str
+    answer_label: str
+    categories: list[str]
+    comment: str
+    seconds: float
+
+
+def items_disputed(*, campaign_id: int | None = None) -> QuerySet[CampaignItem]:
+    """Posts waiting for a reviewer, oldest first."""
+    items = CampaignItem.objects.filter(status=CampaignItem.Status.DISPUTED)
+    if campaign_id is not None:
+        items = items.filter(campaign_id=campaign_id)
+    return items.select_related("campaign", "tweet").order_by("pk")
+
+
+def item_disputed_next(*, after_id: int) -> CampaignItem | None:
+    """The disputed post a reviewer sees after deciding one: the next in the queue, else the first."""
+    queue = items_disputed()
+    return queue.filter(pk__gt=after_id).first() or queue.first()
+
+
+def item_answers(*, item: CampaignItem) -> list[AnswerShown]:
+    """Every annotator's answer on the post, for the reviewer."""
+    rows = (
+        Annotation.objects.filter(assignment__item=item)
+        .select_related("assignment__annotator").order_by("assignment__annotator__username")
+    )
+    return [
+        AnswerShown(annotator=row.assignment.annotator.get_username(), answer=row.answer,
+                    answer_label=row.get_answer_display(), categories=list(row.categories), comment=row.comment,
+                    seconds=row.seconds)
+        for row in rows
+    ]

@@ -1,0 +1,81 @@
+"""Consensus and adjudication: how a post's answers become a training label.
+
+When all of a post's annotators have answered, the post is settled if they
+agree (the same answer, not "unsure", and for "Sí" the same categories), or goes
+to the reviewers' queue otherwise. A settled post becomes (or updates) a
+`LabeledText` of the discrimination task with source `annotators`, the table
+every training run reads; a reviewer's later correction updates that row.
+"""
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY
+from classifier.models import LabeledText
+from labeling.models import Annotation, Assignment, CampaignItem
+
+SOURCE = "annotators"
+
+
+def item_settle(*, item_id: int) -> CampaignItem:
+    """Settle or dispute the post once every annotator has answered; nothing happens before."""
+    with transaction.atomic():
+        # Locked: the last two answers of a post may arrive at once, and only one may decide.
+        item = CampaignItem.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=item_id)
+        if item.status != CampaignItem.Status.OPEN:
+            return item
+        answers = list(
+            Annotation.objects.filter(assignment__item_id=item_id, assignment__status=Assignment.Status.DONE)
+            .values_list("answer", "categories")
+        )
+        if len(answers) < item.campaign.annotators_per_item:
+            return item
+        distinct = {(answer, tuple(sorted(categories))) for answer, categories in answers}
+        if len(distinct) == 1 and answers[0][0] != Annotation.Answer.UNSURE:
+            answer, categories = distinct.pop()
+            return _settled(item, answer=answer, categories=list(categories), reviewer_id=None)
+        item.status = CampaignItem.Status.DISPUTED
+        item.save(update_fields=["status"])
+        return item
+
+
+def item_adjudicate(*, item_id: int, reviewer_id: int, answer: str, categories: list[str]) -> CampaignItem:
+    """A reviewer's decision on a disputed post, or a correction of a settled one."""
+    if answer not in (Annotation.Answer.YES, Annotation.Answer.NO):
+        raise ValueError("un revisor decide Sí o No")
+    with transaction.atomic():
+        item = CampaignItem.objects.select_for_update(of=("self",)).select_related("tweet").get(pk=item_id)
+        chosen = sorted(set(categories)) if answer == Annotation.Answer.YES else []
+        return _settled(item, answer=answer, categories=chosen, reviewer_id=reviewer_id)
+
+
+def item_reopen(*, item_id: int) -> bool:
+    """Undo a decision the annotators' answers made (an annotator took theirs back): the post is open again
+    and its training label goes. A reviewer's decision is never undone this way; returns False then."""
+    with transaction.atomic():
+        item = CampaignItem.objects.select_for_update(of=("self",)).select_related("tweet").get(pk=item_id)
+        if item.settled_by_id is not None:
+            return False
+        if item.status == CampaignItem.Status.SETTLED:
+            LabeledText.objects.filter(
+                task=DISCRIMINATION, source=SOURCE, external_id=item.tweet.platform_id, extra__item=item.pk
+            ).delete()
+        item.status, item.final_answer, item.final_categories, item.settled_at = CampaignItem.Status.OPEN, "", [], None
+        item.save(update_fields=["status", "final_answer", "final_categories", "settled_at"])
+        return True
+
+
+def _settled(item: CampaignItem, *, answer: str, categories: list[str], reviewer_id: int | None) -> CampaignItem:
+    item.status = CampaignItem.Status.SETTLED
+    item.final_answer, item.final_categories = answer, categories
+    item.settled_by_id, item.settled_at = reviewer_id, timezone.now()
+    item.save(update_fields=["status", "final_answer", "final_categories", "settled_by", "settled_at"])
+    tweet = item.tweet
+    labels = [DISCRIMINATORY, *categories] if answer == Annotation.Answer.YES else []
+    LabeledText.objects.update_or_create(
+        task=DISCRIMINATION, source=SOURCE, external_id=tweet.platform_id,
+        defaults={"text": tweet.text, "labels": labels,
+                  "extra": {"campaign": item.campaign_id, "item": item.pk, "reviewed": reviewer_id is not None}},
+    )
+    return item
