@@ -42,9 +42,11 @@ bench: install-dev
 	$(BIN)/python benchmarks/labeling.py
 	$(BIN)/python benchmarks/dashboard.py
 
+## Style, types, and the import floors (pyproject's [tool.importlinter]; docs/architecture.md).
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports --no-logo
 
 clean:
 	rm -rf var/db.sqlite3* var/broker var/archive
