@@ -3,12 +3,21 @@ from __future__ import annotations
 
 import socket
 import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
 
 import boto3
 import pytest
 from django.core.files.storage import storages
 
+from classifier.models import LabeledText, ModelVersion
+from classifier.services.training import TrainParams, model_version_train
+from ingestion.models import IngestionRun
+from ingestion.services.demo import demo_backlog_load, demo_source_get_or_create
 from ingestion.services.dictionary import dictionary_seed
+from ingestion.sources.replay import demo_corpus
+from tests.shared_data import SHARED, csv_head, labeled_import
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +53,59 @@ def archive_dir(settings, tmp_path):
     storages._storages.pop("archive", None)
 
 
+# One value of each choice: a model in seconds, good enough to tell a slur from a greeting.
+SMALL = TrainParams(c_grid=(4.0,), scalings=("plain",), balancings=("class_weight",), cv_folds=3, min_positives=10)
+
+
+def demo_labels_create(*, source: str) -> None:
+    """The demo corpus's own judgements (which posts discriminate, and against whom) as discrimination labels."""
+    LabeledText.objects.bulk_create([
+        LabeledText(
+            task="discrimination", text=item["text"], source=source, external_id=item["id"],
+            labels=(["discriminatory"] if item["discriminatory"] else []) + item["categories"],
+        )
+        for item in demo_corpus()
+    ])
+
+
+@pytest.fixture
+def trained_model(dictionary, archive_dir) -> ModelVersion:
+    """An active discrimination model learned from the demo corpus's own judgements; its artifact in a fresh archive."""
+    demo_labels_create(source="test")
+    return model_version_train(task="discrimination", params=SMALL)
+
+
+@pytest.fixture
+def demo_run_load(db, archive_dir) -> Callable[..., IngestionRun]:
+    """`load(count, spread=...)` replays the next `count` demo posts as one run, spread over the past `spread`."""
+
+    def load(count: int, *, spread: timedelta = timedelta(days=2)) -> IngestionRun:
+        source, _ = demo_source_get_or_create()
+        return demo_backlog_load(source=source, count=count, spread=spread)
+
+    return load
+
+
+@pytest.fixture
+def demo_run(demo_run_load) -> IngestionRun:
+    """60 demo posts from the last two days, as one run."""
+    return demo_run_load(60)
+
+
+@pytest.fixture
+def hateval_head(db, tmp_path) -> Callable[..., Path]:
+    """`load(rows, split="train")` imports the first `rows` rows of a HatEval 2019 Spanish split as labeled texts
+    (the dev split's rows stay held out); skips the test when the shared data is not next to the checkout."""
+    if not SHARED.exists():
+        pytest.skip("the shared reference data is not next to the checkout")
+
+    def load(rows: int, *, split: str = "train") -> Path:
+        source = SHARED / "hateval2019_es" / f"hateval2019_es_{split}.csv"
+        path = csv_head(source, tmp_path / f"hateval_{split}.csv", rows)
+        labeled_import(path, "hateval")
+        return path
+
+    return load
 
 
 def free_port() -> int:

@@ -11,9 +11,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from dashboard.selectors.semaforo import window_end
+from tests.dashboard.builders import posts_create, score
 from tests.factories import CategoryFactory
-
-from .conftest import posts_create, score
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,8 @@ from ingestion.models import Tweet
 from ingestion.records import TweetRecord
 from ingestion.services.downloads import store_context_build
 from ingestion.services.posts import tweets_store
+from tests.dashboard.builders import posts_create, recount, score, stored
 from tests.factories import CategoryFactory, TermFactory
-
-from .conftest import posts_create, recount, score, stored
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

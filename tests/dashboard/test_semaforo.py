@@ -9,9 +9,8 @@ from dashboard.levels import Level
 from dashboard.models import SemaforoSettings
 from dashboard.selectors.counts import Subject
 from dashboard.selectors.semaforo import semaforo_get, states_get, window_end
+from tests.dashboard.builders import NOW, posts_create, score
 from tests.factories import CategoryFactory
-
-from .conftest import NOW, posts_create, score
 
 WINDOW = timedelta(hours=48)
 PER_WINDOW = 50

@@ -10,9 +10,8 @@ from dashboard.levels import Counts, Level, Rule, judge
 from dashboard.selectors.counts import PhraseCount, Subject
 from dashboard.selectors.semaforo import phrases_top, trend_get, window_end
 from ingestion.models import Category
+from tests.dashboard.builders import NOW, posts_create, score
 from tests.factories import CategoryFactory
-
-from .conftest import NOW, posts_create, score
 
 
 def local(day_offset: int, hour: int) -> datetime:

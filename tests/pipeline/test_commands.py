@@ -1,13 +1,13 @@
-"""The embedded demo answers out of the box: `load_demo` trains a model from the synthetic corpus, once, and never mixes it with real data."""
+"""The pipeline's commands: `load_demo` (the embedded demo answers out of the box: a model trained from the synthetic
+corpus, once, and posts to label) and `score`."""
 from __future__ import annotations
 
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from classifier.models import LabeledText, ModelVersion, Prediction
-from classifier.services.training import DEMO_SOURCE, TrainParams, demo_model_ensure, training_data_load
+from classifier.models import ModelVersion, Prediction
 from ingestion.models import Tweet
 from labeling.models import Campaign, CampaignItem
 from labeling.services.demo import DEMO_CAMPAIGN
@@ -31,11 +31,9 @@ def test_load_demo_trains_a_demo_model_and_scores_the_posts(dictionary, archive_
     assert ModelVersion.objects.count() == 1 and Tweet.objects.count() == 40 and CampaignItem.objects.count() == 40
 
 
-def test_no_demo_model_over_real_labels_and_demo_rows_never_train_with_them(dictionary, archive_dir):
-    LabeledText.objects.create(task="discrimination", text="real", labels=[], source="annotators", external_id="1")
-    assert demo_model_ensure() is None
-    assert not LabeledText.objects.filter(source=DEMO_SOURCE).exists()
-    LabeledText.objects.create(task="discrimination", text="real dev", labels=[], source="annotators", external_id="2", split="dev")
-    LabeledText.objects.create(task="discrimination", text="sintético", labels=[], source=DEMO_SOURCE, external_id="d1")
-    data = training_data_load(task="discrimination", params=TrainParams())
-    assert data.texts == ["real", "real dev"]
+def test_score_command_since_a_date(trained_model, demo_run):
+    out = StringIO()
+    call_command("score", since="2000-01-01", stdout=out)
+    assert "60 publicaciones puntuadas con la versión v1" in out.getvalue()
+    with pytest.raises(CommandError, match="Fecha no válida"):
+        call_command("score", since="ayer", stdout=StringIO())

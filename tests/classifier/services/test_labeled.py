@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from classifier.models import LabeledText
+from tests.shared_data import SHARED
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 needs_shared = pytest.mark.skipif(not SHARED.exists(), reason="the shared reference data is not next to the checkout")
 
 

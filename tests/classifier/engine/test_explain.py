@@ -1,15 +1,11 @@
 """Explanations: the words that pushed a label add up to its decision value; fast scoring equals scikit-learn."""
 from __future__ import annotations
 
-import csv
 from collections import Counter, defaultdict
-from io import StringIO
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from django.core.management import call_command
 from scipy import sparse
 
 from classifier.engine import explain
@@ -28,8 +24,8 @@ from classifier.services.embeddings import embedding_block_of
 from classifier.services.registry import artifact_load
 from classifier.services.training import TrainParams, label_search, model_version_train
 from ingestion.sources.replay import demo_corpus
+from tests.shared_data import needs_shared
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 CONFIG = text_config_for(task="discrimination")
 UNSEEN = [
     "Un texto con palabras nuevas: otorrinolaringólogo", "", "   ", "mujeres mujeres mujeres",
@@ -285,14 +281,10 @@ def test_a_growing_or_restarted_word_store_and_the_argsort_fallback_change_nothi
     np.testing.assert_allclose(weights[0], weights[1], rtol=1e-12)
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="the shared reference data is not next to the checkout")
+@needs_shared
 @pytest.mark.django_db
-def test_a_slur_is_the_word_that_pushes_a_post_towards_discriminatory(tmp_path, dictionary, archive_dir):
-    with (SHARED / "hateval2019_es" / "hateval2019_es_train.csv").open(encoding="utf-8", newline="") as handle:
-        lines = list(csv.reader(handle))[:1201]
-    with (tmp_path / "train.csv").open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(lines)
-    call_command("import_labeled", str(tmp_path / "train.csv"), format="hateval", no_progress=True, stdout=StringIO())
+def test_a_slur_is_the_word_that_pushes_a_post_towards_discriminatory(hateval_head, dictionary, archive_dir):
+    hateval_head(1200)
     version = model_version_train(task="discrimination", params=TrainParams(
         c_grid=(4.0,), scalings=("plain",), balancings=("class_weight",), cv_folds=3))
     model = artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)

@@ -1,4 +1,5 @@
-"""manage.py export_predictions: the stored predictions of one model version, as CSV or JSON lines."""
+"""The classifier's commands: export_predictions (the stored predictions of one model version, as CSV or JSON
+lines), train_embeddings, train, classify and evaluate."""
 from __future__ import annotations
 
 import csv
@@ -10,10 +11,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from classifier.models import ModelVersion, Prediction
+from classifier.models import EmbeddingVersion, ModelVersion, Prediction
 from classifier.services.predictions import prediction_labels_get
+from classifier.services.training import TrainParams, model_version_train
 from tests.factories import TweetFactory
+from tests.shared_data import needs_shared
 
+QUICK = TrainParams(c_grid=(4.0,), scalings=("plain",), balancings=("class_weight",), cv_folds=3)
 HEADER = [
     "platform_id", "created_at", "state", "model_task", "model_version", "discriminatory", "categories",
     "p_discriminatory", "p_genero", "p_racismo",
@@ -185,3 +189,41 @@ def test_labels_are_the_union_of_scores_and_metrics_on_any_database(stored, monk
     assert prediction_labels_get(version=active) == expected
     monkeypatch.setattr(connection, "vendor", "sqlite")  # the path that reads the scores row by row
     assert prediction_labels_get(version=active) == expected
+
+
+@pytest.mark.django_db
+def test_command_trains_vectors_and_says_so_when_there_is_no_corpus(archive_dir):
+    with pytest.raises(CommandError, match="no hay textos en es"):
+        call_command("train_embeddings", no_progress=True, stdout=StringIO())
+    assert not EmbeddingVersion.objects.exists()
+    for n in range(20):
+        TweetFactory(text=f"hola mundo de las redes {n}")
+    out = StringIO()
+    call_command("train_embeddings", "--min-count", "1", "--dimensions", "8", no_progress=True, stdout=out)
+    assert "Vectores es v1:" in out.getvalue() and "de 20 textos" in out.getvalue()
+
+
+@needs_shared
+@pytest.mark.django_db
+def test_classify_and_evaluate_commands(hateval):
+    with pytest.raises(CommandError, match="No hay un modelo activo"):
+        call_command("classify", "hola", stdout=StringIO())
+    model_version_train(task="discrimination", params=QUICK)
+
+    out = StringIO()
+    call_command("classify", "Que se larguen todos los inmigrantes, qué naco", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "discrimination v1"
+    assert lines[1].split()[0] == "discriminatory" and 0.0 <= float(lines[1].split()[1]) <= 1.0
+    assert "términos del diccionario: naco" in out.getvalue()
+
+    out = StringIO()
+    call_command("evaluate", task="discrimination", stdout=out)
+    assert "discrimination v1: activa" in out.getvalue()
+    assert "sin entrenar por falta de ejemplos" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_training_without_data_says_so():
+    with pytest.raises(CommandError, match="no hay textos etiquetados"):
+        call_command("train", task="discrimination", stdout=StringIO())

@@ -1,16 +1,12 @@
-"""The model registry: skops artifacts in S3-compatible storage, promotion rules, hot swap."""
+"""The model registry: skops artifacts in S3-compatible storage, promotion rules."""
 from __future__ import annotations
 
 import hashlib
 
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
 
 from classifier.models import ModelVersion
-from classifier.selectors import serving
 from classifier.services.registry import (
     ArtifactRefused,
     artifact_dumps,
@@ -19,13 +15,7 @@ from classifier.services.registry import (
     model_version_promote,
     model_version_register,
 )
-
-TEXTS = ["qué naco eres", "buenos días a todos", "pinche gordo asqueroso", "me encanta el café", "vieja loca", "hoy llueve"]
-LABELS = [1, 0, 1, 0, 1, 0]
-
-
-def trained(c: float = 1.0):
-    return make_pipeline(TfidfVectorizer(), LogisticRegression(C=c)).fit(TEXTS, LABELS)
+from tests.classifier.toy import TEXTS, trained
 
 
 class NotAllowed:
@@ -98,36 +88,3 @@ def test_promotion_refused_when_worse_or_not_compared(archive_dir):
     assert unmeasured.status == ModelVersion.Status.CANDIDATE
     assert "No se evaluó contra la versión activa v1" in unmeasured.reason
     assert ModelVersion.objects.get(task="t", status="active").version == 1
-
-
-@pytest.mark.django_db
-def test_serving_picks_up_a_new_active_version_without_restart(archive_dir, monkeypatch):
-    monkeypatch.setattr(serving, "REFRESH_SECONDS", 0.0)
-    assert serving.model_active_get(task="t") is None
-    model_version_promote(
-        candidate=model_version_register(task="t", model=trained(c=0.01), metrics={"macro_f1": 0.5}, params={})
-    )
-    first = serving.model_active_get(task="t")
-    assert first is not None and first.version.version == 1
-    assert serving.model_active_get(task="t").model is first.model  # kept in memory, not reloaded
-
-    model_version_promote(candidate=model_version_register(
-        task="t", model=trained(c=100.0), params={}, metrics={"macro_f1": 0.9, "active_version": 1, "active_macro_f1": 0.5},
-    ))
-    second = serving.model_active_get(task="t")
-    assert second.version.version == 2
-    assert not np.allclose(second.model.predict_proba(TEXTS), first.model.predict_proba(TEXTS))
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("model", ["labeledtext", "modelversion"])
-def test_classifier_admin_pages_open(admin_client, archive_dir, model):
-    from django.urls import reverse
-
-    from classifier.models import LabeledText
-
-    LabeledText.objects.create(task="t", text="hola", labels=["a"], source="s", external_id="1")
-    model_version_register(task="t", model=trained(), metrics={"macro_f1": 0.5}, params={})
-    response = admin_client.get(reverse(f"admin:classifier_{model}_changelist"))
-    assert response.status_code == 200
-    assert ("hola" if model == "labeledtext" else "0.500") in response.content.decode()
