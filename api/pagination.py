@@ -1,11 +1,17 @@
-"""Cursor pagination on a unique key (`created_at`, `id`), for lists that grow while clients page through them.
+"""The one pagination of the API's lists: a cursor on a unique ordering key, for lists that grow while clients page.
 
 DRF's `CursorPagination` keys its cursor on the first ordering field only and
 steps over ties with an offset it caps at 1,000, so more than 1,000 posts with
 the same timestamp (a file import with dates and no times) would page forever.
-This subclass keeps DRF's cursors and links but puts every ordering field in
-the position and filters with a row comparison, `(created_at, id) < (c, i)`,
-which the composite index serves directly. A tampered cursor is a 400.
+`KeysetCursorPagination` keeps DRF's cursors and links but puts every ordering
+field in the position and filters with a row comparison, `(created_at, id) < (c, i)`,
+which a composite index serves directly. Each list names its key, e.g.
+`KeysetCursorPagination(ordering=("-created_at", "-id"))`; how a position is
+read back follows the model field (a date and time, or an integer). A tampered
+cursor is a 400.
+
+`page_links` is not a second pagination: it writes the `next`/`previous` links
+of the statistics, whose rows are groups counted in SQL, numbered by `page`.
 """
 from __future__ import annotations
 
@@ -13,6 +19,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -20,6 +28,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination, _reverse_ordering
 from rest_framework.request import Request
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from .query import MAX_BIGINT
 
@@ -33,10 +42,20 @@ def _datetime_position(text: str) -> datetime:
     return value
 
 
-def _id_position(text: str) -> int:
+def _integer_position(text: str) -> int:
     if not text.isdigit() or int(text) > MAX_BIGINT:
         raise ValueError(text)
     return int(text)
+
+
+def _position_parser(model: type[models.Model], name: str) -> Callable[[str], Any]:
+    """How a cursor's text for the field `name` is read back: a date and time, or a (non-negative) integer."""
+    field = model._meta.get_field(name)
+    if isinstance(field, models.DateTimeField):
+        return _datetime_position
+    if isinstance(field, models.IntegerField):  # ids (AutoField, BigAutoField) too
+        return _integer_position
+    raise ImproperlyConfigured(f"A keyset cursor cannot order by {model.__name__}.{name}: use a date and time or an integer.")
 
 
 def _position_text(value: Any) -> str:
@@ -54,14 +73,18 @@ def keyset_after(fields: Sequence[str], values: Sequence[Any], *, descending: bo
 
 
 class KeysetCursorPagination(CursorPagination):
-    """Subclasses set `ordering` (fields all in one direction, the last unique) and a parser per field."""
+    """Pages of a queryset in `ordering` (fields all in one direction, the last unique; newest id first by default)."""
 
     ordering: tuple[str, ...] = ("-id",)
-    position_parsers: tuple[Callable[[str], Any], ...] = (_id_position,)
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
     template = None
+
+    def __init__(self, *, ordering: Sequence[str] | None = None) -> None:
+        if ordering is not None:
+            self.ordering = tuple(ordering)
+        self.position_parsers: tuple[Callable[[str], Any], ...] = ()
 
     def _get_position_from_instance(self, instance: Any, ordering: Sequence[str]) -> str:
         return SEPARATOR.join(_position_text(getattr(instance, field.lstrip("-"))) for field in ordering)
@@ -93,6 +116,7 @@ class KeysetCursorPagination(CursorPagination):
         self.page_size = self.get_page_size(request)
         self.base_url = request.build_absolute_uri()
         self.ordering = self.get_ordering(request, queryset, view)
+        self.position_parsers = tuple(_position_parser(queryset.model, field.lstrip("-")) for field in self.ordering)
         self.cursor = self.decode_cursor(request)
         offset, reverse, position = self.cursor if self.cursor is not None else (0, False, None)
 
@@ -119,8 +143,10 @@ class KeysetCursorPagination(CursorPagination):
         return {"next": self.get_next_link(), "previous": self.get_previous_link()}
 
 
-class CreatedCursorPagination(KeysetCursorPagination):
-    """Newest first by `created_at`, ties broken by `id`."""
-
-    ordering = ("-created_at", "-id")
-    position_parsers = (_datetime_position, _id_position)
+def page_links(request: Request, *, page: int, has_next: bool) -> dict[str, str | None]:
+    """`next` and `previous` for a list numbered by `page` (from 1; the first page's link has no `page`)."""
+    url = request.build_absolute_uri()
+    previous = None
+    if page > 1:
+        previous = replace_query_param(url, "page", page - 1) if page > 2 else remove_query_param(url, "page")
+    return {"next": replace_query_param(url, "page", page + 1) if has_next else None, "previous": previous}

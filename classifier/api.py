@@ -16,10 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.exceptions import ModelUnavailable
-from api.pagination import KeysetCursorPagination
-from api.query import query_validated
-from api.serializers import READ_ERRORS, WRITE_ERRORS, ErrorOutput
-from api.views import ApiView, body_validated
+from api.serializers import WRITE_ERRORS, ErrorOutput
+from api.views import ApiView, ReadApiView, body_validated, read_schema
 from classifier.label_sets import DISCRIMINATION, GENRES, MOVIE_GENRES
 from classifier.models import ModelVersion
 from classifier.selectors.classification import Classification, NoActiveModel, model_for, texts_classify
@@ -121,12 +119,12 @@ class MovieGenresReferenceApi(ApiView):
 
 
 
-class ModelVersionListApi(ApiView):
-    required_scope = "read"
+class ModelVersionListApi(ReadApiView):
+    query_input = ModelVersionsInput
+    ordering = ("-id",)  # newest first
 
-    @extend_schema(
-        operation_id="models_list", tags=["lectura"], parameters=[ModelVersionsInput],
-        responses={200: ModelVersionPageOutput, **READ_ERRORS},
+    @read_schema(
+        "models_list", query=ModelVersionsInput, answer=ModelVersionPageOutput,
         summary="Versiones de modelo entrenadas, de la más reciente a la más antigua, con sus métricas en datos reservados.",
         examples=[OpenApiExample("Versiones", response_only=True, value={"next": None, "previous": None, "results": [{
             "task": "discrimination", "version": 3, "status": "active",
@@ -137,9 +135,6 @@ class ModelVersionListApi(ApiView):
         }]})],
     )
     def get(self, request: Request) -> Response:
-        data = query_validated(ModelVersionsInput, request)
-        paginator = KeysetCursorPagination()
-        page = paginator.paginate_queryset(
-            model_versions_list(task=data.get("task"), status=data.get("status")), request, view=self
-        )
-        return Response({**paginator.links(), "results": [model_version_answer(version) for version in page]})
+        data = self.query(request)
+        page, links = self.page(model_versions_list(task=data.get("task"), status=data.get("status")), request)
+        return Response({**links, "results": [model_version_answer(version) for version in page]})

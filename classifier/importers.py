@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-
 from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY, MOVIE_GENRES
+from ingestion.parsing import text_check
 from ingestion.records import RecordInvalid
 from ingestion.sources.files import FileUnreadable, csv_dict_rows, csv_open, json_array_items, text_open
 
@@ -56,15 +55,6 @@ class ImportSpec:
 
 
 Parsed = tuple[int, LabeledRow | RecordInvalid]
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise RecordInvalid("falta el texto (campo vacío o ausente)")
-    limit = settings.INGESTION["MAX_TEXT_CHARS"]
-    if len(value) > limit:
-        raise RecordInvalid(f"el texto tiene {len(value)} caracteres, más que el límite de {limit}")
-    return value
 
 
 def _ident(value: Any) -> str:
@@ -107,7 +97,7 @@ def read_hateval(spec: ImportSpec) -> Iterator[Parsed]:
     def build(row: dict[str, str]) -> LabeledRow:
         hateful = _flag(row["HS"], column="HS")
         extra: dict[str, Any] = {k: _flag(row[k], column=k) for k in ("TR", "AG") if k in row}
-        return LabeledRow(_text(row["text"]), [DISCRIMINATORY] if hateful else [], _ident(row["id"]), split=spec.split, extra=extra)
+        return LabeledRow(text_check(row["text"]), [DISCRIMINATORY] if hateful else [], _ident(row["id"]), split=spec.split, extra=extra)
 
     yield from _rows(spec, {"id", "text", "HS"}, build)
 
@@ -119,7 +109,7 @@ def read_exist(spec: ImportSpec) -> Iterator[Parsed]:
             raise RecordInvalid(f"valor no válido en 'task1': {row['task1']!r} (sexist / non-sexist)")
         labels = [DISCRIMINATORY, "genero"] if verdict == "sexist" else []
         extra = {"sexism_type": row.get("task2", ""), "platform": row.get("source", "")}
-        return LabeledRow(_text(row["text"]), labels, _ident(row["id"]), split=spec.split or "train", extra=extra)
+        return LabeledRow(text_check(row["text"]), labels, _ident(row["id"]), split=spec.split or "train", extra=extra)
 
     yield from _rows(spec, {"id", "text", "task1"}, build)
 
@@ -136,7 +126,7 @@ def read_legacy(spec: ImportSpec) -> Iterator[Parsed]:
     labels = [] if category == "neutro" else [category]
     if spec.path.suffix.lower() == ".csv":
         yield from _rows(spec, {"id", "text"}, lambda row: LabeledRow(
-            _text(row["text"]), [row.get("motivo") or category] if labels else [], _ident(row["id"]),
+            text_check(row["text"]), [row.get("motivo") or category] if labels else [], _ident(row["id"]),
             weak=True, extra={"term": row.get("tipo", "")},
         ))
         return
@@ -144,7 +134,7 @@ def read_legacy(spec: ImportSpec) -> Iterator[Parsed]:
         items = json_array_items(handle, spec.encoding, spec.path)
     for index, item in enumerate(items, start=1):
         try:
-            text = _text(item.get("full_text") if isinstance(item, dict) else None)
+            text = text_check(item.get("full_text") if isinstance(item, dict) else None)
             digest = hashlib.sha1(f"{item.get('user_id', '')}\x1f{text}".encode()).hexdigest()[:20]
             yield index, LabeledRow(text, labels, f"dm2020-{digest}", weak=True)
         except RecordInvalid as error:
@@ -160,7 +150,7 @@ def read_movies(spec: ImportSpec) -> Iterator[Parsed]:
         if not isinstance(genres, list) or not all(isinstance(g, str) for g in genres):
             raise RecordInvalid("'genres' debe ser una lista de nombres de género")
         extra = {"title": row.get("title", ""), "year": row.get("year", "")}
-        return LabeledRow(_text(row["plot"]), sorted(set(genres)), _ident(row[""]), split=spec.split, extra=extra)
+        return LabeledRow(text_check(row["plot"]), sorted(set(genres)), _ident(row[""]), split=spec.split, extra=extra)
 
     yield from _rows(spec, {"", "plot", "genres"}, build)
 
@@ -171,7 +161,7 @@ def read_generic_csv(spec: ImportSpec) -> Iterator[Parsed]:
 
     def build(row: dict[str, str]) -> LabeledRow:
         labels = [c for c in spec.label_columns if _flag(row[c], column=c)]
-        return LabeledRow(_text(row[spec.text_column]), labels, _ident(row[spec.id_column]), split=spec.split)
+        return LabeledRow(text_check(row[spec.text_column]), labels, _ident(row[spec.id_column]), split=spec.split)
 
     yield from _rows(spec, {spec.text_column, spec.id_column, *spec.label_columns}, build)
 

@@ -1,15 +1,12 @@
 """Read endpoints of posts with their predictions and of statistics (`read` scope): counts and rates per day, category and state."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from api.pagination import CreatedCursorPagination
-from api.query import query_validated
-from api.serializers import READ_ERRORS
-from api.views import ApiView
+from api.pagination import page_links
+from api.views import ReadApiView, read_schema
 from dashboard.selectors.posts import PostFilters, tweets_list
 from dashboard.selectors.stats import stats_rows
 from dashboard.serializers import TweetPageOutput, TweetsInput, tweet_answer
@@ -17,20 +14,14 @@ from dashboard.serializers import TweetPageOutput, TweetsInput, tweet_answer
 from .serializers import StatsInput, StatsPageOutput, stats_row_answer
 
 
-def _page_links(request: Request, *, page: int, has_next: bool) -> dict[str, str | None]:
-    url = request.build_absolute_uri()
-    previous = None
-    if page > 1:
-        previous = replace_query_param(url, "page", page - 1) if page > 2 else remove_query_param(url, "page")
-    return {"next": replace_query_param(url, "page", page + 1) if has_next else None, "previous": previous}
+class StatsApi(ReadApiView):
+    """Rows are groups counted in SQL, not a table's rows with a key to hold a cursor: they are numbered by `page`."""
 
+    query_input = StatsInput
+    query_lists = ("group_by",)
 
-class StatsApi(ApiView):
-    required_scope = "read"
-
-    @extend_schema(
-        operation_id="stats", tags=["lectura"], parameters=[StatsInput],
-        responses={200: StatsPageOutput, **READ_ERRORS},
+    @read_schema(
+        "stats", query=StatsInput, answer=StatsPageOutput,
         summary="Publicaciones, publicaciones discriminatorias y su proporción por día, categoría y estado.",
         description=(
             "Cuenta las publicaciones con fecha que cumplen los filtros y las predicciones de `model_version` "
@@ -48,7 +39,7 @@ class StatsApi(ApiView):
         })],
     )
     def get(self, request: Request) -> Response:
-        data = query_validated(StatsInput, request, lists=("group_by",))
+        data = self.query(request)
         filters = PostFilters(**{key: data.get(key) for key in ("since", "until", "state", "category", "model_version")})
         size, page = data["page_size"], data["page"]
         rows = stats_rows(filters=filters, group_by=data["group_by"], limit=size + 1, offset=(page - 1) * size)
@@ -56,7 +47,7 @@ class StatsApi(ApiView):
         return Response({
             "model_version": version.version if version is not None else None,
             "group_by": data["group_by"],
-            **_page_links(request, page=page, has_next=len(rows) > size),
+            **page_links(request, page=page, has_next=len(rows) > size),
             "results": [stats_row_answer(row) for row in rows[:size]],
         })
 
@@ -82,12 +73,12 @@ TWEET_EXAMPLE = {
 }
 
 
-class TweetListApi(ApiView):
-    required_scope = "read"
+class TweetListApi(ReadApiView):
+    query_input = TweetsInput
+    ordering = ("-created_at", "-id")  # newest first; the id breaks ties of a timestamp
 
-    @extend_schema(
-        operation_id="tweets_list", tags=["lectura"], parameters=[TweetsInput],
-        responses={200: TweetPageOutput, **READ_ERRORS},
+    @read_schema(
+        "tweets_list", query=TweetsInput, answer=TweetPageOutput,
         summary="Publicaciones descargadas, con los términos encontrados y la predicción del modelo, de la más reciente a la más antigua.",
         description=(
             "Paginación por cursor: siga el enlace `next` hasta que sea null; las publicaciones que lleguen "
@@ -101,15 +92,14 @@ class TweetListApi(ApiView):
         })],
     )
     def get(self, request: Request) -> Response:
-        data = query_validated(TweetsInput, request)
+        data = self.query(request)
         filters = PostFilters(**{key: data.get(key) for key in (
             "since", "until", "state", "category", "discriminatory", "model_version"
         )})
-        paginator = CreatedCursorPagination()
-        page = paginator.paginate_queryset(tweets_list(filters=filters), request, view=self)
+        page, links = self.page(tweets_list(filters=filters), request)
         version = filters.model_version
         return Response({
             "model_version": version.version if version is not None else None,
-            **paginator.links(),
+            **links,
             "results": [tweet_answer(tweet, version=version) for tweet in page],
         })

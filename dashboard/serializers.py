@@ -8,7 +8,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from api.pagination import CreatedCursorPagination
+from api.pagination import KeysetCursorPagination
 from api.query import MAX_INT, QueryBooleanField, QueryIntegerField, TimeRangeInput, cursor_field, page_size_field
 from classifier.models import ModelVersion
 from classifier.selectors.model_versions import model_version_for_reads
@@ -87,7 +87,7 @@ class TweetsInput(PostFiltersInput):
         required=False, help_text=_("true: solo las que el modelo juzgó discriminatorias; false: solo las que no.")
     )
     cursor = cursor_field()
-    page_size = page_size_field(default=CreatedCursorPagination.page_size, maximum=CreatedCursorPagination.max_page_size)
+    page_size = page_size_field(default=KeysetCursorPagination.page_size, maximum=KeysetCursorPagination.max_page_size)
 
     prediction_fields = ("category", "discriminatory")
 

@@ -6,13 +6,12 @@ only: no texts, no handles.
 """
 from __future__ import annotations
 
-import io
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
@@ -20,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from api.csv import rows_download
 from classifier.label_sets import DISCRIMINATION
 from classifier.selectors.classification import NoActiveModel, texts_classify
 from classifier.selectors.model_versions import model_version_for_reads
@@ -31,7 +31,6 @@ from dashboard.selectors.semaforo import Light, Semaforo, phrases_top, semaforo_
 from ingestion.geo import STATE_NAMES
 from ingestion.models import Category
 from labeling.selectors.annotation import text_segments
-from labeling.selectors.exports import rows_write
 
 from .levels import LEVEL_ORDER, period_text
 from .tiles import COLUMNS, ROWS, tiles_place
@@ -128,7 +127,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def export(request: HttpRequest, table: str) -> HttpResponse:
+def export(request: HttpRequest, table: str) -> HttpResponseBase:
     """Any table of the pages as CSV, with the page's search and category."""
     subject, slug = _subject(request), request.GET.get("categoria") or None
     if _user_search_refused(request, subject):
@@ -137,12 +136,8 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
         rows = tables.rows_for(table, subject=subject, category=slug)
     except (KeyError, Category.DoesNotExist) as unknown:
         raise Http404(_("No existe esa tabla.")) from unknown
-    output = io.StringIO()
-    rows_write(iter(rows), output=output, fmt="csv")
     name = "-".join(part for part in ("discriminamometro", table, slug or "", slugify(subject.key)) if part)
-    response = HttpResponse(output.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return rows_download(rows, filename=f"{name}.csv")
 
 
 def analyze(request: HttpRequest) -> HttpResponse:

@@ -1,23 +1,20 @@
 """Read endpoint of the dictionary (`read` scope)."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.query import query_validated
-from api.serializers import READ_ERRORS
-from api.views import ApiView
+from api.views import ReadApiView, read_schema
 from ingestion.selectors.dictionary import dictionary_list
 from ingestion.serializers import DictionaryInput, DictionaryOutput, category_answer
 
 
-class DictionaryApi(ApiView):
-    required_scope = "read"
+class DictionaryApi(ReadApiView):
+    query_input = DictionaryInput
 
-    @extend_schema(
-        operation_id="dictionary", tags=["lectura"], parameters=[DictionaryInput],
-        responses={200: DictionaryOutput, **READ_ERRORS},
+    @read_schema(
+        "dictionary", query=DictionaryInput, answer=DictionaryOutput,
         summary="El diccionario completo: categorías con sus términos (sin paginar: es pequeño).",
         examples=[OpenApiExample("Diccionario", response_only=True, value={"count": 1, "results": [{
             "slug": "apariencia", "name": "Apariencia",
@@ -26,6 +23,6 @@ class DictionaryApi(ApiView):
         }]})],
     )
     def get(self, request: Request) -> Response:
-        data = query_validated(DictionaryInput, request)
+        data = self.query(request)
         categories = dictionary_list(include_inactive=not data["active"])
         return Response({"count": len(categories), "results": [category_answer(category) for category in categories]})

@@ -28,6 +28,10 @@ def entities_from_text(text: str) -> tuple[list[str], list[str], list[str]]:
 
 
 def text_check(text: Any) -> str:
+    """The text of a record, if usable: present, within the length limit, without a NUL (PostgreSQL refuses one).
+
+    The one check of a text, for posts from every source and for the classifier's labelled data sets.
+    """
     if not isinstance(text, str) or not text.strip():
         raise RecordInvalid("falta el texto (campo vacío o ausente)")
     limit = settings.INGESTION["MAX_TEXT_CHARS"]

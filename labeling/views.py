@@ -5,17 +5,16 @@ Every write is a POST followed by a redirect, so a reload never answers twice.
 """
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from api.csv import FORMATS, rows_download
 from labeling.selectors import reports
 from labeling.selectors.annotation import (
     campaign_progress,
@@ -25,7 +24,7 @@ from labeling.selectors.annotation import (
     model_hint,
     text_segments,
 )
-from labeling.selectors.exports import annotation_rows, rows_serialize, rows_write, settled_rows
+from labeling.selectors.exports import annotation_rows, settled_rows
 from labeling.selectors.review import item_answers, item_disputed_next, items_disputed
 from labeling.services.assignment import (
     AnswerRefused,
@@ -222,14 +221,12 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @_coordinator_view
 @require_GET
-def report_csv(request: HttpRequest, pk: int, table: str) -> HttpResponse:
+def report_csv(request: HttpRequest, pk: int, table: str) -> HttpResponseBase:
     campaign = get_object_or_404(Campaign, pk=pk)
     rows_of = {"acuerdo": reports.question_rows, "anotadores": reports.annotator_rows}.get(table)
     if rows_of is None:
         raise Http404
-    output = io.StringIO()
-    rows_write(rows_of(reports.campaign_report(campaign=campaign)), output=output, fmt="csv")
-    return _download(output.getvalue(), name=f"{slugify(campaign.name)}-{table}.csv", content_type="text/csv")
+    return rows_download(rows_of(reports.campaign_report(campaign=campaign)), filename=f"{slugify(campaign.name)}-{table}.csv")
 
 
 @_coordinator_view
@@ -237,17 +234,7 @@ def report_csv(request: HttpRequest, pk: int, table: str) -> HttpResponse:
 def export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponseBase:
     campaign = get_object_or_404(Campaign, pk=pk)
     rows = {"anotaciones": annotation_rows, "resueltas": settled_rows}.get(kind)
-    if rows is None or fmt not in ("csv", "jsonl"):
+    if rows is None or fmt not in FORMATS:
         raise Http404
-
-    content_type = "application/x-ndjson" if fmt == "jsonl" else "text/csv"
     # Streamed: a large campaign never sits whole in memory.
-    response = StreamingHttpResponse(rows_serialize(rows(campaign=campaign), fmt=fmt), content_type=f"{content_type}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slugify(campaign.name)}-{kind}.{fmt}"'
-    return response
-
-
-def _download(body: str, *, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return rows_download(rows(campaign=campaign), filename=f"{slugify(campaign.name)}-{kind}.{fmt}", fmt=fmt, stream=True)

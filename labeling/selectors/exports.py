@@ -1,15 +1,12 @@
 """Rows for exporting a campaign: every annotation, and every settled label, streamed.
 
 Both are plain dicts with the same keys in the same order, written as CSV or JSON
-lines by `manage.py export_annotations` (and by the coordinator's downloads).
+lines by `api.csv` for `manage.py export_annotations` and the coordinator's downloads.
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import Any
 
 from labeling.models import Annotation, Campaign, CampaignItem
 
@@ -40,27 +37,3 @@ def settled_rows(*, campaign: Campaign) -> Iterator[dict[str, Any]]:
         yield {"platform_id": platform_id, "text": text, "answer": answer, "categories": categories,
                "settled_by": reviewer or "acuerdo", "settled_at": settled_at.isoformat() if settled_at else ""}
 
-
-def rows_serialize(rows: Iterator[dict[str, Any]], *, fmt: str) -> Iterator[str]:
-    """Each row as text, one piece per row: CSV (with its header first; lists joined by "|") or JSON lines."""
-    buffer, writer = io.StringIO(), None
-    for row in rows:
-        if fmt == "jsonl":
-            yield json.dumps(row, ensure_ascii=False) + "\n"
-            continue
-        if writer is None:
-            writer = csv.DictWriter(buffer, fieldnames=list(row))
-            writer.writeheader()
-        writer.writerow({k: "|".join(v) if isinstance(v, list) else v for k, v in row.items()})
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-
-
-def rows_write(rows: Iterator[dict[str, Any]], *, output: TextIO, fmt: str) -> int:
-    """Write rows as CSV or JSON lines; returns how many."""
-    count = 0
-    for piece in rows_serialize(rows, fmt=fmt):
-        output.write(piece)
-        count += 1
-    return count

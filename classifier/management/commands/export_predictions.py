@@ -7,8 +7,6 @@ of predictions needs no more memory than exporting ten.
 """
 from __future__ import annotations
 
-import csv
-import json
 import os
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -21,12 +19,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from tqdm import tqdm
 
+from api.csv import FORMATS, rows_write
 from classifier.label_sets import DISCRIMINATION
 from classifier.models import ModelVersion, Prediction
 from classifier.services.predictions import prediction_labels_get
 from ingestion.management.progress import BarOutput
 
-FORMATS = ("csv", "jsonl")
 STDOUT = "-"
 CHUNK_SIZE = 2000
 COLUMNS = ("platform_id", "created_at", "state", "model_task", "model_version", "discriminatory", "categories")
@@ -95,21 +93,17 @@ class Command(BaseCommand):
 
     def _write(self, predictions: QuerySet[Prediction], *, version: ModelVersion, labels: list[str], fmt: str,
                out: TextIO | BarOutput, bar: tqdm) -> int:
-        if fmt == "csv":
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow([*COLUMNS, *(f"p_{label}" for label in labels)])
+        records = prediction_records(predictions, version=version, labels=labels)
+        header = [*COLUMNS, *(f"p_{label}" for label in labels)]
+        # The lines this command has always written end in "\n", not in the downloads' "\r\n".
+        return rows_write(_ticking(records, bar), output=out, fmt=fmt, header=header, line_end="\n")
 
-            def emit(record: dict[str, Any]) -> None:
-                writer.writerow(csv_cells(record))
-        else:
-            def emit(record: dict[str, Any]) -> None:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        exported = 0
-        for record in prediction_records(predictions, version=version, labels=labels):
-            emit(record)
-            exported += 1
-            bar.update()
-        return exported
+
+def _ticking(records: Iterator[dict[str, Any]], bar: tqdm) -> Iterator[dict[str, Any]]:
+    """The records, moving the bar on once each has been written."""
+    for record in records:
+        yield record
+        bar.update()
 
 
 def day_parse(value: str | None) -> date | None:
@@ -172,9 +166,3 @@ def prediction_records(predictions: QuerySet[Prediction], *, version: ModelVersi
             "categories": categories,
             **{f"p_{label}": scores.get(label) for label in labels},
         }
-
-
-def csv_cells(record: dict[str, Any]) -> list[Any]:
-    cells = dict(record, discriminatory="true" if record["discriminatory"] else "false",
-                 categories="|".join(record["categories"]))
-    return list(cells.values())  # None becomes an empty cell
