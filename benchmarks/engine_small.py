@@ -26,7 +26,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from classifier.engine.model import TaskModel
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -43,7 +46,7 @@ def texts_load() -> list[str]:
         return [row["text"] for row in csv.DictReader(handle)]
 
 
-def model_load(task: str) -> tuple[Any, str]:
+def model_load(task: str) -> tuple[TaskModel, str]:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "discriminamometro.settings.base")
@@ -57,19 +60,19 @@ def model_load(task: str) -> tuple[Any, str]:
     if active is None:
         sys.exit(f"no active {task} model in {os.environ['DATABASE_URL']}; train one first (see the docstring)")
     model = artifact_load(path=active.artifact_path, sha256=active.artifact_sha256)
-    embedding = model.get("embedding")
-    blocks = "words + chars" + ("" if embedding is None else f" + {embedding['vectors'].shape[1]}-d word vectors")
-    width = sum(len(v.vocabulary_) for _, v in model["vectorizer"].transformer_list)
-    return model, f"{task} v{active.version}: {len(model['labels'])} labels, {width:,} TF-IDF columns ({blocks})"
+    embedding = model.embedding
+    blocks = "words + chars" + ("" if embedding is None else f" + {embedding.vectors.shape[1]}-d word vectors")
+    width = sum(len(v.vocabulary_) for _, v in model.vectorizer.transformer_list)
+    return model, f"{task} v{active.version}: {len(model.labels)} labels, {width:,} TF-IDF columns ({blocks})"
 
 
-def scorer(model: dict[str, Any], *, explain: bool) -> Callable[[list[str]], object]:
+def scorer(model: TaskModel, *, explain: bool) -> Callable[[list[str]], object]:
     """What an API request does with the engine: scores, decisions and, optionally, the first label's explanation."""
-    from classifier.engine import model as engine
+    from classifier.engine import scoring as engine
 
     if not explain:
         return lambda batch: engine.model_decisions(model, engine.model_scores(model, batch))
-    label = model["labels"][0]
+    label = model.labels[0]
 
     def run(batch: list[str]) -> object:
         scores, explanations = engine.model_scores_explained(model, batch, label=label)
@@ -97,7 +100,7 @@ def percentile(values: list[float], share: float) -> float:
 Passes = dict[tuple[int, bool], list[tuple[float, list[float]]]]
 
 
-def passes_run(model: dict[str, Any], texts: list[str], *, rounds: int, explainable: bool) -> Passes:
+def passes_run(model: TaskModel, texts: list[str], *, rounds: int, explainable: bool) -> Passes:
     """`rounds` passes of each (batch size, explain) configuration, interleaved, so a busy
     moment of the machine touches every configuration alike."""
     configurations = [(size, explain) for size in (1, 100) for explain in (False, True) if explainable or not explain]
@@ -126,7 +129,7 @@ def main() -> None:
     args = parser.parse_args()
     model, description = model_load(args.task)
     texts = texts_load()
-    from classifier.engine import model as engine
+    from classifier.engine import scoring as engine
 
     explainable = hasattr(engine, "model_scores_explained")
     print(f"Engine cost per text, one process ({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})")

@@ -78,7 +78,7 @@ def embeddings_prepare(language: str) -> str:
 
 
 def submission_write(version) -> Path:  # noqa: ANN001 (a ModelVersion)
-    from classifier.engine.model import model_scores
+    from classifier.engine.scoring import model_scores
     from classifier.label_sets import GENRES
     from classifier.services.registry import artifact_load
 

@@ -114,7 +114,7 @@ def _worker_init(path: str, sha256: str) -> None:
 
 
 def _worker_score(texts: list[str]) -> int:
-    from classifier.engine.model import model_decisions, model_scores
+    from classifier.engine.scoring import model_decisions, model_scores
 
     model_decisions(_worker_model, model_scores(_worker_model, texts))
     return len(texts)
@@ -122,7 +122,7 @@ def _worker_score(texts: list[str]) -> int:
 
 def scoring_in_memory(version, texts: list[str], *, processes: int) -> float:  # noqa: ANN001 (a ModelVersion)
     """Posts per second scoring `texts` in batches, in this process or in a pool (warm caches excluded)."""
-    from classifier.engine.model import model_decisions, model_scores
+    from classifier.engine.scoring import model_decisions, model_scores
     from classifier.services.registry import artifact_load
 
     batches = [texts[i:i + BATCH] for i in range(0, len(texts), BATCH)]

@@ -88,7 +88,7 @@ class TaskPredictApi(ApiView):
             raise NotFound(_("No existe la tarea «%(task)s».") % {"task": task})
         data = body_validated(TextsInput, request)
         loaded = loaded_or_unavailable(task)
-        thresholds_check(data.get("thresholds"), labels=loaded.model["labels"])
+        thresholds_check(data.get("thresholds"), labels=loaded.model.labels)
         result = texts_classify(task=task, texts=data["texts"], thresholds=data.get("thresholds"), explain=data["explain"], loaded=loaded)
         return Response(classification_answer(result))
 

@@ -1,11 +1,17 @@
-"""The classification tasks the engine knows, and the labels each one has.
+"""The classification tasks, the labels each one has, and the language of its texts.
 
 A task is a named set of binary labels trained one-vs-rest. `discrimination`
 has `discriminatory` plus one label per dictionary category (data in the
 database, so admins can add categories); `movie-genres` has the 24 genres of
 the MM-IMDb reference data. Any other task name is allowed, with free labels.
+The movie plots are English; every other task's texts are Spanish.
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the text pipeline takes a tenth of a second to import; a task name needs none of it
+    from classifier.engine.text import Language
 
 DISCRIMINATION = "discrimination"
 MOVIE_GENRES = "movie-genres"
@@ -16,6 +22,11 @@ GENRES: tuple[str, ...] = (
     "Family", "Fantasy", "Film-Noir", "History", "Horror", "Music", "Musical", "Mystery", "News",
     "Romance", "Sci-Fi", "Short", "Sport", "Thriller", "War", "Western",
 )
+
+
+def task_language(*, task: str) -> Language:
+    """The language of a task's texts: how they are normalised and which word vectors they use."""
+    return "en" if task == MOVIE_GENRES else "es"
 
 
 def task_labels(*, task: str) -> set[str] | None:

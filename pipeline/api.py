@@ -33,7 +33,7 @@ class ClassifyApi(ApiView):
     def post(self, request: Request) -> Response:
         data = body_validated(ClassifyInput, request)
         loaded = loaded_or_unavailable(DISCRIMINATION)
-        thresholds_check(data.get("thresholds"), labels=loaded.model["labels"])
+        thresholds_check(data.get("thresholds"), labels=loaded.model.labels)
         result = texts_classify(
             task=DISCRIMINATION, texts=data["texts"], thresholds=data.get("thresholds"), explain=data["explain"], loaded=loaded
         )

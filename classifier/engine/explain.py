@@ -36,6 +36,8 @@ from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from classifier.engine.model import TaskModel
+from classifier.engine.vectors import EmbeddingBlock
 from classifier.engine.word_store import WORD_CACHE_LIMIT, WordStore
 
 Explanation = list[tuple[str, float]]
@@ -107,29 +109,32 @@ def _plain(vectorizer: Any, analyzer: str) -> bool:
     )
 
 
-def scorer_supported(model: dict[str, Any]) -> bool:
-    """Whether the model's features are the ones `classifier.engine.model.features_build` makes."""
-    blocks = [vectorizer for _, vectorizer in model["vectorizer"].transformer_list]
+def scorer_supported(model: TaskModel) -> bool:
+    """Whether the model's features are the ones `classifier.engine.features.features_build` makes."""
+    blocks = [vectorizer for _, vectorizer in model.vectorizer.transformer_list]
     if len(blocks) != 2 or not (_plain(blocks[0], "word") and _plain(blocks[1], "char_wb")):
         return False
     words, chars = blocks
-    vectors = None if model.get("embedding") is None else model["embedding"]["vectorizer"]
+    vectors = None if model.embedding is None else model.embedding.vectorizer
     return (
         words.token_pattern == r"\S+" and 1 <= words.ngram_range[0] <= words.ngram_range[1] <= 2
         and words.sublinear_tf == chars.sublinear_tf
         and (vectors is None or (
             _plain(vectors, "word") and vectors.ngram_range == (1, 1) and vectors.token_pattern == r"\S+"
         ))
-        and all(type(c) is LogisticRegression and c.coef_.shape == (1, 1) for c in model["calibrators"].values())
+        and all(type(c) is LogisticRegression and c.coef_.shape == (1, 1) for c in model.calibrators.values())
     )
 
 
 class Scorer:
-    """A task model compiled for scoring and explaining; built once per model (`classifier.engine.model`)."""
+    """A task model compiled for scoring and explaining; built once per model (`classifier.engine.scoring`).
 
-    def __init__(self, model: dict[str, Any], weights: np.ndarray, intercepts: np.ndarray) -> None:
-        words, chars = (vectorizer for _, vectorizer in model["vectorizer"].transformer_list)
-        self.labels: list[str] = list(model["labels"])
+    `weights` are every label's coefficients (features x labels, naive-Bayes scaling folded in) and
+    `intercepts` theirs. It keeps what it reads from the model, never the model itself."""
+
+    def __init__(self, model: TaskModel, weights: np.ndarray, intercepts: np.ndarray) -> None:
+        words, chars = (vectorizer for _, vectorizer in model.vectorizer.transformer_list)
+        self.labels: list[str] = list(model.labels)
         self.word_vocabulary: dict[str, int] = words.vocabulary_
         self.unigrams = words.ngram_range[0] == 1
         self.bigrams = words.ngram_range[1] == 2
@@ -145,20 +150,20 @@ class Scorer:
         self.sublinear = bool(words.sublinear_tf)
         self.weights = [np.ascontiguousarray(weights[: self.width, i]) for i in range(len(self.labels))]
         self.intercepts = intercepts
-        self.slopes = np.array([model["calibrators"][label].coef_[0, 0] for label in self.labels])
-        self.offsets = np.array([model["calibrators"][label].intercept_[0] for label in self.labels])
+        self.slopes = np.array([model.calibrators[label].coef_[0, 0] for label in self.labels])
+        self.offsets = np.array([model.calibrators[label].intercept_[0] for label in self.labels])
         # When no label reads the word vectors (the search kept them nowhere), they would only add zeros.
-        used = model.get("embedding") is not None and bool(weights[self.width:].any())
-        self.embedding = self._embedding_compile(model["embedding"], weights) if used else None
+        block = model.embedding
+        self.embedding = None if block is None or not weights[self.width:].any() else self._embedding_compile(block, weights)
         self.store = WordStore()
 
-    def _embedding_compile(self, block: dict[str, Any], weights: np.ndarray) -> _Embedding:
-        vectorizer = block["vectorizer"]
+    def _embedding_compile(self, block: EmbeddingBlock, weights: np.ndarray) -> _Embedding:
+        vectorizer = block.vectorizer
         block_weights = np.ascontiguousarray(weights[self.width:])
         return _Embedding(
             vocabulary=vectorizer.vocabulary_, idf=_idf(vectorizer), sublinear=bool(vectorizer.sublinear_tf),
-            vectors=block["vectors"], weight=float(block["weight"]), weights=block_weights,
-            projections=block["vectors"].astype(np.float64) @ block_weights,
+            vectors=block.vectors, weight=float(block.weight), weights=block_weights,
+            projections=block.vectors.astype(np.float64) @ block_weights,
         )
 
     def _describe(self, word: str) -> tuple[list[int], list[int], int]:

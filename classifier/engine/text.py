@@ -26,8 +26,9 @@ tokens). What a text goes through:
   a long run of r or l keeps two (``perrrra`` → ``perra``), since rr and ll are letters
   of their own. In English every long run keeps two (``goood`` → ``good``).
 * Text is lower-cased and, by default, accents are folded exactly as the dictionary
-  matcher folds them (``ingestion.matching.text_fold``: á → a, ü → u, ñ → n), so a
-  model's features and the dictionary's terms agree.
+  matcher folds them (á → a, ü → u, ñ → n), so a model's features and the dictionary's
+  terms agree. `text_fold` is a copy of ``ingestion.matching.text_fold``, so that the
+  engine imports no app; a test checks that the two agree.
 * Punctuation separates words and is dropped. English contractions are spelled out
   (``don't`` → ``do not``) and clitics dropped (``father's`` → ``father``), so the
   negation stays visible.
@@ -59,8 +60,6 @@ from typing import Literal
 import emoji
 import simplemma
 from stop_words import get_stop_words
-
-from ingestion.matching import text_fold
 
 Language = Literal["es", "en"]
 
@@ -108,6 +107,47 @@ class TextConfig:
 
 SPANISH = TextConfig(language="es")
 ENGLISH = TextConfig(language="en")
+
+
+def text_config_for(*, language: Language, remove_stopwords: bool = False) -> TextConfig:
+    """How a task model's texts are normalised. Stopwords stay by default: on HatEval and the movie
+    plots, dropping them lost 0.02 to 0.03 of F1 and ROC AUC (negations, pronouns and "por", "para",
+    "contra" carry meaning)."""
+    return TextConfig(language=language, remove_stopwords=remove_stopwords)
+
+
+# --- Accent folding -----------------------------------------------------------------
+
+def _fold_table_build() -> dict[int, str]:
+    """Map every Latin letter with a diacritic to its lower-case base letter (1:1)."""
+    table: dict[int, str] = {}
+    for code in range(0x00C0, 0x0250):
+        base = unicodedata.normalize("NFD", chr(code))[0].lower()
+        if len(base) == 1 and base.isascii() and base.isalpha():
+            table[code] = base
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = chr(code).lower()
+    return table
+
+
+_FOLD_TABLE = _fold_table_build()
+_ACCENTED_RE = re.compile("[\u00c0-\u024f]")
+
+
+def _accent_strip(found: re.Match[str]) -> str:
+    return _FOLD_TABLE.get(ord(found.group()), found.group())
+
+
+def text_fold(text: str) -> str:
+    """Lower-case and strip accents without changing the string's length: the dictionary
+    matcher's fold (``ingestion.matching.text_fold``), so features and terms agree."""
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer ("İ"): fold one by one
+        return text.translate(_FOLD_TABLE)
+    if low.isascii():
+        return low
+    # str.translate with a dict costs a lookup per character; a post has few accents.
+    return _ACCENTED_RE.sub(_accent_strip, low)
 
 
 # --- Text-level rules ----------------------------------------------------------------

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 
-from classifier.engine import model as engine
+from classifier.engine import scoring
+from classifier.engine.model import TaskModel
 from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY
 from classifier.models import ModelVersion
 from classifier.selectors.serving import LoadedModel, model_active_get
@@ -50,9 +51,9 @@ def texts_classify(
 ) -> Classification:
     loaded = loaded or model_for(task=task)
     model = loaded.model
-    cutoffs = {**model["thresholds"], **(thresholds or {})}
+    cutoffs = {**model.thresholds, **(thresholds or {})}
     scores, explained = _scores_explained(model, texts, explain=explain)
-    labels = model["labels"]
+    labels = model.labels
     matcher = matcher_current() if task == DISCRIMINATION else None
     # Whole-matrix rounding and comparison: per-value Python calls cost more than the model here.
     matrix = np.column_stack([scores[name] for name in labels]) if len(texts) else np.zeros((0, len(labels)))
@@ -78,22 +79,22 @@ def texts_classify(
 
 
 def _scores_explained(
-    model: dict[str, Any], texts: Sequence[str], *, explain: bool
+    model: TaskModel, texts: Sequence[str], *, explain: bool
 ) -> tuple[dict[str, np.ndarray], list[tuple[str, list[tuple[str, float]]]]]:
     """Scores, and per text (label explained, its words). A discrimination model explains
     `discriminatory`; any other explains each text's likeliest label, so texts are grouped by it."""
     top = int(settings.API["EXPLANATION_WORDS"])
     if not explain:
-        return engine.model_scores_explained(model, texts, label=None)[0], []
-    if DISCRIMINATORY in model["labels"]:
-        scores, words = engine.model_scores_explained(model, texts, label=DISCRIMINATORY, top=top)
+        return scoring.model_scores_explained(model, texts, label=None)[0], []
+    if DISCRIMINATORY in model.labels:
+        scores, words = scoring.model_scores_explained(model, texts, label=DISCRIMINATORY, top=top)
         return scores, [(DISCRIMINATORY, found) for found in words]
-    scores, _ = engine.model_scores_explained(model, texts, label=None)
-    likeliest = [max(model["labels"], key=lambda name: scores[name][i]) for i in range(len(texts))]
+    scores, _ = scoring.model_scores_explained(model, texts, label=None)
+    likeliest = [max(model.labels, key=lambda name: scores[name][i]) for i in range(len(texts))]
     explained: list[tuple[str, list[tuple[str, float]]]] = [("", [])] * len(texts)
     for label in set(likeliest):
         rows = [i for i, name in enumerate(likeliest) if name == label]
-        _, words = engine.model_scores_explained(model, [texts[i] for i in rows], label=label, top=top)
+        _, words = scoring.model_scores_explained(model, [texts[i] for i in rows], label=label, top=top)
         for i, found in zip(rows, words, strict=True):
             explained[i] = (label, found)
     return scores, explained

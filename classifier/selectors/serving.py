@@ -11,8 +11,8 @@ import gc
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
 
+from classifier.engine.model import TaskModel
 from classifier.models import ModelVersion
 from classifier.services.registry import artifact_load
 
@@ -22,7 +22,7 @@ REFRESH_SECONDS = 2.0
 @dataclass(frozen=True, slots=True)
 class LoadedModel:
     version: ModelVersion
-    model: Any
+    model: TaskModel
 
 
 _lock = threading.Lock()

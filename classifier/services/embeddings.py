@@ -10,7 +10,7 @@ depends on the vocabulary, not on the number of posts.
 The vectors are saved as a NumPy `.npz` (a word array and a float32 matrix,
 loaded with `allow_pickle=False`). A model trained afterwards keeps the
 vectors of the words its training texts use, and turns a text into the
-TF-IDF-weighted mean of its words' unit vectors (`embedding_features`).
+TF-IDF-weighted mean of its words' unit vectors (`classifier.engine.vectors`).
 """
 from __future__ import annotations
 
@@ -21,11 +21,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from classifier.engine.text import Language, TextConfig, text_tokenize
+from classifier.engine.vectors import EmbeddingBlock, embedding_block_of
+from classifier.label_sets import task_language
 from classifier.models import EmbeddingVersion, LabeledText
 from classifier.services.registry import numbered_version_create, stored_bytes_load, stored_bytes_save
 from ingestion.models import Tweet
@@ -55,8 +56,6 @@ def corpus_config(language: Language) -> TextConfig:
 
 def corpus_texts(*, language: Language) -> Iterator[str]:
     """Every text of the language's corpus, read from the database in chunks."""
-    from classifier.engine.model import task_language
-
     if language == "es":
         yield from Tweet.objects.order_by().values_list("text", flat=True).iterator(chunk_size=CHUNK_SIZE)
     tasks = [t for t in LabeledText.objects.values_list("task", flat=True).distinct() if task_language(task=t) == language]
@@ -128,30 +127,10 @@ def vectors_load(version: EmbeddingVersion) -> dict[str, np.ndarray]:
         return {"words": stored["words"], "vectors": stored["vectors"]}
 
 
-def embedding_block_build(*, version: EmbeddingVersion, normalized_texts: list[str], weight: float) -> dict[str, Any]:
+def embedding_block_build(*, version: EmbeddingVersion, normalized_texts: list[str], weight: float) -> EmbeddingBlock:
     """The embedding part of a task model, from a stored version of word vectors."""
     stored = vectors_load(version)
     return embedding_block_of(
         words=stored["words"], vectors=stored["vectors"], version=version.version, normalized_texts=normalized_texts,
         weight=weight,
     )
-
-
-def embedding_block_of(
-    *, words: np.ndarray, vectors: np.ndarray, version: int, normalized_texts: list[str], weight: float
-) -> dict[str, Any]:
-    """The vectors of the words the training texts use, a TF-IDF vectoriser over those words
-    (for the weights of the mean), and the block's weight."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    index = {str(word): i for i, word in enumerate(words)}
-    dimensions = vectors.shape[1]
-    used = sorted({w for text in normalized_texts for w in text.split() if w in index})
-    chosen = vectors[[index[w] for w in used]] if used else np.zeros((0, dimensions), np.float32)
-    norms = np.linalg.norm(chosen, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    vectorizer = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, sublinear_tf=True, vocabulary=used or ["_"])
-    vectorizer.fit(normalized_texts)
-    if not used:
-        chosen, norms = np.zeros((1, dimensions), np.float32), np.ones((1, 1), np.float32)
-    return {"version": version, "vectorizer": vectorizer, "vectors": chosen / norms, "weight": weight}

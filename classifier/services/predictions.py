@@ -14,7 +14,7 @@ from django.db import connection, connections
 from django.db.models import CharField, Exists, F, Field, Func, OuterRef, QuerySet
 from django.utils import timezone
 
-from classifier.engine.model import model_decisions, model_scores
+from classifier.engine.scoring import model_decisions, model_scores
 from classifier.label_sets import DISCRIMINATORY
 from classifier.models import ModelVersion, Prediction
 from classifier.selectors.serving import LoadedModel

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from classifier.engine.model import TaskModel, model_pack, model_stored, model_unpack
 from classifier.models import EmbeddingVersion, ModelVersion
 
 V = TypeVar("V", ModelVersion, EmbeddingVersion)
@@ -104,30 +105,20 @@ def artifact_path(*, task: str, version: int) -> str:
     return f"models/{task}/v{version}.skops"
 
 
-def _task_model(obj: Any) -> bool:
-    from classifier.engine.model import MODEL_FORMAT
-
-    return isinstance(obj, dict) and obj.get("format") == MODEL_FORMAT and "vectorizer" in obj
-
-
 def artifact_dumps(obj: Any) -> bytes:
-    """skops bytes of the object; a task model is written in its compact storage form."""
-    from classifier.engine.model import model_pack
-
-    return sio.dumps(model_pack(obj) if _task_model(obj) else obj, compression=zipfile.ZIP_DEFLATED)
+    """skops bytes of the object; a task model is written as its stored form, a dict of trusted types."""
+    stored = model_pack(obj) if isinstance(obj, TaskModel) else obj
+    return sio.dumps(stored, compression=zipfile.ZIP_DEFLATED)
 
 
 def artifact_loads(data: bytes) -> Any:
+    """The object back, refused if it holds a type off the allow-list; a task model as a `TaskModel`."""
     untrusted = sio.get_untrusted_types(data=data)
     refused = [name for name in untrusted if not name.startswith(TRUSTED_PREFIXES)]
     if refused:
         raise ArtifactRefused(f"tipos no permitidos en el artefacto: {', '.join(sorted(refused))}")
     obj = sio.loads(data, trusted=untrusted)
-    if _task_model(obj):
-        from classifier.engine.model import model_unpack
-
-        return model_unpack(obj)
-    return obj
+    return model_unpack(obj) if model_stored(obj) else obj
 
 
 def stored_bytes_save(*, path: str, data: bytes) -> tuple[str, str]:

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from classifier.engine.model import model_decisions, model_scores
+from classifier.engine.scoring import model_decisions, model_scores
 from classifier.label_sets import DISCRIMINATION
 from classifier.selectors.serving import model_active_get
 from ingestion.selectors.dictionary import matcher_build

@@ -1,9 +1,14 @@
-"""The engine's fast character n-gram path gives exactly scikit-learn's TF-IDF."""
+"""The engine's fast character n-gram path gives exactly scikit-learn's TF-IDF; a stored model is the trained one."""
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 
-from classifier.engine.model import features_build, texts_normalize, tfidf_transform
+from classifier.engine.features import features_build, features_transform, texts_normalize, tfidf_transform
+from classifier.engine.fitting import SearchParams, label_search
+from classifier.engine.model import MODEL_FORMAT, TaskModel, model_pack, model_unpack
+from classifier.engine.scoring import label_probability, model_features, model_scores
 from classifier.engine.text import TextConfig
 
 CONFIG = TextConfig(language="es", remove_stopwords=False)
@@ -25,29 +30,47 @@ def test_fast_transform_equals_scikit_learn_on_seen_and_unseen_texts():
             np.testing.assert_allclose(fast.toarray(), reference.toarray(), atol=1e-12, err_msg=name)
 
 
-def test_a_saved_model_scores_exactly_as_the_trained_one_and_stays_compact():
-    from classifier.engine.model import MODEL_FORMAT, features_transform, label_probability, model_scores
-    from classifier.services.registry import artifact_dumps, artifact_loads
-    from classifier.services.training import TrainParams, label_search
-
+def model_small() -> TaskModel:
     texts = texts_normalize(TRAIN, config=CONFIG)
     y = np.array([1, 1, 0, 1, 0, 1, 0] * 3)
-    model = {
-        "format": MODEL_FORMAT, "task": "t", "labels": ["x"], "embedding": None,
-        "text": {"language": "es", "remove_stopwords": False, "lemmatize": False, "fold_accents": True},
-        "vectorizer": features_build().fit(texts),
-    }
-    fit = label_search(features_transform(model, texts), y, np.ones(len(y)), TrainParams(c_grid=(1.0,), cv_folds=2, finalists=1))
-    model.update({"classifiers": {"x": fit.classifier}, "scalings": {"x": fit.scaling},
-                  "calibrators": {"x": fit.calibrator}, "thresholds": {"x": fit.threshold}})
-    terms = sum(len(v.vocabulary_) for _, v in model["vectorizer"].transformer_list)
+    vectorizer = features_build().fit(texts)
+    features = features_transform(texts, vectorizer=vectorizer, embedding=None)
+    fit = label_search(features, y, np.ones(len(y)), SearchParams(c_grid=(1.0,), cv_folds=2, finalists=1))
+    return TaskModel(
+        task="t", labels=["x"], text=CONFIG, vectorizer=vectorizer, embedding=None, classifiers={"x": fit.classifier},
+        scalings={"x": fit.scaling}, calibrators={"x": fit.calibrator}, thresholds={"x": fit.threshold},
+    )
+
+
+def test_a_saved_model_scores_exactly_as_the_trained_one_and_stays_compact():
+    from classifier.services.registry import artifact_dumps, artifact_loads
+
+    model = model_small()
+    terms = sum(len(v.vocabulary_) for _, v in model.vectorizer.transformer_list)
 
     data = artifact_dumps(model)
     loaded = artifact_loads(data)
 
     np.testing.assert_array_equal(model_scores(loaded, TRAIN + UNSEEN)["x"], model_scores(model, TRAIN + UNSEEN)["x"])
     # All labels in one product, scaling folded into the weights: the same as scaling the features per label.
-    one_by_one = label_probability(model, "x", features_transform(model, texts_normalize(TRAIN + UNSEEN, config=CONFIG)))
+    one_by_one = label_probability(model, "x", model_features(model, texts_normalize(TRAIN + UNSEEN, config=CONFIG)))
     np.testing.assert_allclose(model_scores(model, TRAIN + UNSEEN)["x"], one_by_one, rtol=1e-10)
     assert len(data) < 100 * terms + 50_000  # vocabularies stored as text, not one skops node per term
-    assert model["vectorizer"].transformer_list[0][1].vocabulary_  # saving did not strip the trained model
+    assert model.vectorizer.transformer_list[0][1].vocabulary_  # saving did not strip the trained model
+
+
+def test_the_stored_form_is_the_format_2_dict_and_comes_back_as_the_same_model():
+    model = model_small()
+    packed = model_pack(model)
+    assert set(packed) == {
+        "format", "task", "labels", "text", "vectorizer", "embedding", "classifiers", "scalings", "calibrators",
+        "thresholds", "vocabularies",
+    }
+    assert packed["format"] == MODEL_FORMAT == 2
+    assert packed["text"] == {"language": "es", "remove_stopwords": False, "lemmatize": False, "fold_accents": True}
+    again = model_unpack(packed)
+    assert (again.task, again.labels, again.text, again.thresholds) == (model.task, model.labels, model.text, model.thresholds)
+    np.testing.assert_array_equal(model_scores(again, TRAIN + UNSEEN)["x"], model_scores(model, TRAIN + UNSEEN)["x"])
+    # Options training does not set are stored only when they differ from the default.
+    kept = TextConfig(language="es", keep_words=frozenset({"contra", "por"}), keep_negations=False)
+    assert model_unpack(model_pack(dataclasses.replace(model, text=kept))).text == kept

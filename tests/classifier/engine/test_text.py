@@ -5,7 +5,8 @@ from dataclasses import replace
 
 import pytest
 
-from classifier.engine.text import ENGLISH, SPANISH, TextConfig, text_normalize, text_tokenize
+from classifier.engine.text import ENGLISH, SPANISH, TextConfig, text_fold, text_normalize, text_tokenize
+from ingestion import matching
 
 ALL_WORDS = replace(SPANISH, remove_stopwords=False)
 LEMMAS = replace(SPANISH, lemmatize=True)
@@ -162,3 +163,10 @@ def test_empty_or_blank_text_gives_nothing(text):
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError):
         TextConfig(language="fr")  # type: ignore[arg-type]
+
+
+def test_accents_fold_as_the_dictionary_matcher_folds_them():
+    """The engine keeps its own copy of the matcher's fold (it imports no app): the two must agree."""
+    letters = "".join(chr(code) for code in range(0x20, 0x2000)) + "İ Ǆ ﬁ MARICÓN Güero ñoño 𝐡𝐨𝐥𝐚"
+    samples = [letters, *letters.split(), "ÁÉÍÓÚÜÑ áéíóúüñ", "plain ascii", ""]
+    assert [text_fold(text) for text in samples] == [matching.text_fold(text) for text in samples]

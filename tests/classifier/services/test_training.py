@@ -7,7 +7,9 @@ import random
 import numpy as np
 import pytest
 
-from classifier.engine.model import model_scores
+from classifier.engine.features import texts_normalize
+from classifier.engine.fitting import resampled_rows
+from classifier.engine.scoring import label_probability, model_features, model_scores
 from classifier.models import LabeledText, ModelVersion
 from classifier.selectors import serving
 from classifier.services.embeddings import EmbeddingParams, embeddings_train
@@ -17,7 +19,6 @@ from classifier.services.training import (
     TrainParams,
     demo_model_ensure,
     model_version_train,
-    resampled_rows,
     training_data_load,
 )
 from tests.shared_data import SHARED, csv_head, labeled_import, needs_shared
@@ -116,13 +117,10 @@ def test_a_model_uses_the_latest_vectors_and_the_search_compares_resampling_with
 
     assert version.metrics["embedding_version"] == vectors.version
     model = artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)
-    assert model["embedding"]["vectors"].shape[1] == 16
+    assert model.embedding.vectors.shape[1] == 16
     # Scoring all labels at once equals each label on its own columns (with or without the vectors).
-    from classifier.engine.model import features_transform, label_probability, texts_normalize
-    from classifier.engine.text import TextConfig
-
     sample = ["Que se larguen todos los inmigrantes", "Buenos días, qué bonito día", "las mujeres no saben"]
-    features = features_transform(model, texts_normalize(sample, config=TextConfig(**model["text"])))
+    features = model_features(model, texts_normalize(sample, config=model.text))
     np.testing.assert_allclose(
         model_scores(model, sample)["discriminatory"], label_probability(model, "discriminatory", features), rtol=1e-10
     )

@@ -17,7 +17,7 @@ from tests.dashboard.builders import recount, stored
 
 
 def trained_threshold(version) -> float:
-    return artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)["thresholds"]["discriminatory"]
+    return artifact_load(path=version.artifact_path, sha256=version.artifact_sha256).thresholds["discriminatory"]
 
 
 @pytest.mark.django_db
