@@ -116,8 +116,8 @@ def _database_exists() -> bool:
 
 def _active_version() -> object | None:
     """The active version, if its artifact is still there (`make clean` removes var/archive)."""
+    from classifier.artifacts import ArtifactRefused, artifact_load
     from classifier.models import ModelVersion
-    from classifier.services.registry import ArtifactRefused, artifact_load
 
     version = ModelVersion.objects.filter(task="discrimination", status=ModelVersion.Status.ACTIVE).first()
     if version is None or len(version.metrics.get("labels", [])) < 2:  # an older run's HatEval-only model

@@ -53,8 +53,8 @@ def model_load(task: str) -> tuple[TaskModel, str]:
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.setdefault("DJANGO_DEBUG", "false")
     django.setup()
+    from classifier.artifacts import artifact_load
     from classifier.models import ModelVersion
-    from classifier.services.registry import artifact_load
 
     active = ModelVersion.objects.filter(task=task, status=ModelVersion.Status.ACTIVE).first()
     if active is None:

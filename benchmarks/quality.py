@@ -78,9 +78,9 @@ def embeddings_prepare(language: str) -> str:
 
 
 def submission_write(version) -> Path:  # noqa: ANN001 (a ModelVersion)
+    from classifier.artifacts import artifact_load
     from classifier.engine.scoring import model_scores
     from classifier.label_sets import GENRES
-    from classifier.services.registry import artifact_load
 
     model = artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)
     rows = list(csv.DictReader((DATA / "movies" / "dataTesting.csv").open(encoding="utf-8")))

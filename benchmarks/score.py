@@ -107,7 +107,7 @@ def _worker_init(path: str, sha256: str) -> None:
     import django
 
     django.setup()
-    from classifier.services.registry import artifact_load
+    from classifier.artifacts import artifact_load
 
     global _worker_model
     _worker_model = artifact_load(path=path, sha256=sha256)
@@ -122,8 +122,8 @@ def _worker_score(texts: list[str]) -> int:
 
 def scoring_in_memory(version, texts: list[str], *, processes: int) -> float:  # noqa: ANN001 (a ModelVersion)
     """Posts per second scoring `texts` in batches, in this process or in a pool (warm caches excluded)."""
+    from classifier.artifacts import artifact_load
     from classifier.engine.scoring import model_decisions, model_scores
-    from classifier.services.registry import artifact_load
 
     batches = [texts[i:i + BATCH] for i in range(0, len(texts), BATCH)]
     if processes == 1:

@@ -12,9 +12,9 @@ import threading
 import time
 from dataclasses import dataclass
 
+from classifier.artifacts import artifact_load
 from classifier.engine.model import TaskModel
 from classifier.models import ModelVersion
-from classifier.services.registry import artifact_load
 
 REFRESH_SECONDS = 2.0
 

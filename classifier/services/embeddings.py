@@ -24,11 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.artifacts import stored_bytes_load, stored_bytes_save
 from classifier.engine.text import Language, TextConfig, text_tokenize
 from classifier.engine.vectors import EmbeddingBlock, embedding_block_of
 from classifier.label_sets import task_language
 from classifier.models import EmbeddingVersion, LabeledText
-from classifier.services.registry import numbered_version_create, stored_bytes_load, stored_bytes_save
+from classifier.services.registry import numbered_version_create
 from ingestion.models import Tweet
 
 logger = logging.getLogger(__name__)

@@ -1,18 +1,13 @@
-"""The model registry: artifacts saved with skops (never pickle) to the configured storage and loaded safely; versions numbered, registered, failed and promoted."""
+"""The model registry: versions numbered, registered with their artifact (`classifier/artifacts.py`), failed and promoted."""
 from __future__ import annotations
 
-import hashlib
-import zipfile
 from typing import Any, TypeVar
 
-import skops.io as sio
-from django.core.files.base import ContentFile
-from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from classifier.engine.model import TaskModel, model_pack, model_stored, model_unpack
+from classifier.artifacts import artifact_save
 from classifier.models import EmbeddingVersion, ModelVersion
 
 V = TypeVar("V", ModelVersion, EmbeddingVersion)
@@ -88,57 +83,3 @@ def _promotion_refusal(*, candidate: ModelVersion, active: ModelVersion | None, 
             f"en los mismos datos (tolerancia {tolerance:.3f}); sigue como candidata."
         )
     return ""
-
-
-TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
-
-
-class ArtifactRefused(Exception):
-    """The artifact holds types that are not on the allow-list, or its checksum does not match."""
-
-
-def artifact_storage():  # noqa: ANN201 (a Storage)
-    return storages["archive"]
-
-
-def artifact_path(*, task: str, version: int) -> str:
-    return f"models/{task}/v{version}.skops"
-
-
-def artifact_dumps(obj: Any) -> bytes:
-    """skops bytes of the object; a task model is written as its stored form, a dict of trusted types."""
-    stored = model_pack(obj) if isinstance(obj, TaskModel) else obj
-    return sio.dumps(stored, compression=zipfile.ZIP_DEFLATED)
-
-
-def artifact_loads(data: bytes) -> Any:
-    """The object back, refused if it holds a type off the allow-list; a task model as a `TaskModel`."""
-    untrusted = sio.get_untrusted_types(data=data)
-    refused = [name for name in untrusted if not name.startswith(TRUSTED_PREFIXES)]
-    if refused:
-        raise ArtifactRefused(f"tipos no permitidos en el artefacto: {', '.join(sorted(refused))}")
-    obj = sio.loads(data, trusted=untrusted)
-    return model_unpack(obj) if model_stored(obj) else obj
-
-
-def stored_bytes_save(*, path: str, data: bytes) -> tuple[str, str]:
-    """Write bytes to the artifact storage; return the path it chose and their SHA-256."""
-    return artifact_storage().save(path, ContentFile(data)), hashlib.sha256(data).hexdigest()
-
-
-def stored_bytes_load(*, path: str, sha256: str) -> bytes:
-    """Read bytes back from the artifact storage, refused if they do not match the checksum."""
-    with artifact_storage().open(path, "rb") as handle:
-        data = handle.read()
-    if sha256 and hashlib.sha256(data).hexdigest() != sha256:
-        raise ArtifactRefused(f"el artefacto {path} no coincide con su suma de verificación")
-    return data
-
-
-def artifact_save(*, task: str, version: int, obj: Any) -> tuple[str, str]:
-    """Write the artifact; return its storage path and SHA-256."""
-    return stored_bytes_save(path=artifact_path(task=task, version=version), data=artifact_dumps(obj))
-
-
-def artifact_load(*, path: str, sha256: str) -> Any:
-    return artifact_loads(stored_bytes_load(path=path, sha256=sha256))

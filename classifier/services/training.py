@@ -21,6 +21,7 @@ import numpy as np
 import sklearn
 from sklearn.model_selection import train_test_split
 
+from classifier.artifacts import artifact_load
 from classifier.engine.evaluation import labels_evaluate
 from classifier.engine.features import texts_normalize
 from classifier.engine.fitting import SearchParams, label_matrix, task_model_fit
@@ -31,7 +32,6 @@ from classifier.models import LabeledText, ModelVersion
 from classifier.services.embeddings import embedding_block_build, embedding_latest, embeddings_train
 from classifier.services.registry import (
     DEFAULT_TOLERANCE,
-    artifact_load,
     model_version_failed,
     model_version_promote,
     model_version_register,

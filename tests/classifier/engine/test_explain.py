@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+from classifier.artifacts import artifact_load
 from classifier.engine import explain
 from classifier.engine.features import features_build, features_scale, features_transform, texts_normalize
 from classifier.engine.fitting import SearchParams, label_search
@@ -16,7 +17,6 @@ from classifier.engine.scoring import model_features, model_scorer, model_scores
 from classifier.engine.text import text_config_for
 from classifier.engine.vectors import embedding_block_of, embedding_features
 from classifier.label_sets import task_language
-from classifier.services.registry import artifact_load
 from classifier.services.training import TrainParams, model_version_train
 from ingestion.sources.replay import demo_corpus
 from tests.shared_data import needs_shared

@@ -43,7 +43,7 @@ def model_small() -> TaskModel:
 
 
 def test_a_saved_model_scores_exactly_as_the_trained_one_and_stays_compact():
-    from classifier.services.registry import artifact_dumps, artifact_loads
+    from classifier.artifacts import artifact_dumps, artifact_loads
 
     model = model_small()
     terms = sum(len(v.vocabulary_) for _, v in model.vectorizer.transformer_list)

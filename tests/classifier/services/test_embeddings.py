@@ -6,9 +6,9 @@ import hashlib
 import numpy as np
 import pytest
 
+from classifier.artifacts import ArtifactRefused
 from classifier.models import LabeledText
 from classifier.services.embeddings import EmbeddingParams, embeddings_train, vectors_load
-from classifier.services.registry import ArtifactRefused
 from tests.factories import TweetFactory
 
 SMALL = EmbeddingParams(dimensions=16, min_count=1, epochs=2, workers=1)

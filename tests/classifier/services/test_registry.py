@@ -6,15 +6,9 @@ import hashlib
 import numpy as np
 import pytest
 
+from classifier.artifacts import ArtifactRefused, artifact_dumps, artifact_load, artifact_loads
 from classifier.models import ModelVersion
-from classifier.services.registry import (
-    ArtifactRefused,
-    artifact_dumps,
-    artifact_load,
-    artifact_loads,
-    model_version_promote,
-    model_version_register,
-)
+from classifier.services.registry import model_version_promote, model_version_register
 from tests.classifier.toy import TEXTS, trained
 
 

@@ -7,13 +7,13 @@ import random
 import numpy as np
 import pytest
 
+from classifier.artifacts import artifact_load
 from classifier.engine.features import texts_normalize
 from classifier.engine.fitting import resampled_rows
 from classifier.engine.scoring import label_probability, model_features, model_scores
 from classifier.models import LabeledText, ModelVersion
 from classifier.selectors import serving
 from classifier.services.embeddings import EmbeddingParams, embeddings_train
-from classifier.services.registry import artifact_load
 from classifier.services.training import (
     DEMO_SOURCE,
     TrainParams,

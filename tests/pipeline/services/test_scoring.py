@@ -8,8 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from classifier.artifacts import artifact_load
 from classifier.models import Prediction
-from classifier.services.registry import artifact_load
 from ingestion.models import Tweet
 from pipeline.services.scoring import tweets_score
 from pipeline.tasks import run_score_task
