@@ -11,13 +11,15 @@ import boto3
 import pytest
 from django.core.files.storage import storages
 
-from classifier.models import LabeledText, ModelVersion
-from classifier.services.training import TrainParams, model_version_train
+from classifier.models import ModelVersion
+from classifier.services.training import model_version_train
 from ingestion.models import IngestionRun
 from ingestion.services.demo import demo_backlog_load, demo_source_get_or_create
 from ingestion.services.dictionary import dictionary_seed
-from ingestion.sources.replay import demo_corpus
+from tests.demo_data import SMALL, demo_labels_create
 from tests.shared_data import SHARED, csv_head, labeled_import
+
+pytest_plugins = ["tests.api_fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -51,21 +53,6 @@ def archive_dir(settings, tmp_path):
     storages._storages.pop("archive", None)
     yield tmp_path / "archive"
     storages._storages.pop("archive", None)
-
-
-# One value of each choice: a model in seconds, good enough to tell a slur from a greeting.
-SMALL = TrainParams(c_grid=(4.0,), scalings=("plain",), balancings=("class_weight",), cv_folds=3, min_positives=10)
-
-
-def demo_labels_create(*, source: str) -> None:
-    """The demo corpus's own judgements (which posts discriminate, and against whom) as discrimination labels."""
-    LabeledText.objects.bulk_create([
-        LabeledText(
-            task="discrimination", text=item["text"], source=source, external_id=item["id"],
-            labels=(["discriminatory"] if item["discriminatory"] else []) + item["categories"],
-        )
-        for item in demo_corpus()
-    ])
 
 
 @pytest.fixture

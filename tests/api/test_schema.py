@@ -9,9 +9,11 @@ import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
+from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -55,3 +57,14 @@ def test_no_server_error_and_every_answer_matches_the_schema(case, in_process_ap
         checks=[not_a_server_error, status_code_conformance, content_type_conformance,
                 response_headers_conformance, response_schema_conformance],
     )
+
+
+@pytest.mark.django_db
+def test_schema_and_swagger_ui_are_served():
+    schema = APIClient().get(reverse("api-schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert {"/api/v1/classify", "/api/v1/tasks/{task}/predict", "/api/v1/feedback", "/classifier/"} <= set(paths)
+    assert paths["/api/v1/classify"]["post"]["requestBody"]["content"]["application/json"]["examples"]
+    docs = APIClient().get(reverse("api-docs"))
+    assert docs.status_code == 200 and b"swagger-ui" in docs.content

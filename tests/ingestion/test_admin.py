@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from ingestion.models import Category, IngestionRun, Term
 from ingestion.resources import TermResource
-from pipeline.schedule import PERIODIC_TASKS
 from tests.factories import SourceFactory, TweetFactory
 
 
@@ -75,15 +74,3 @@ def test_runs_are_read_only_and_show_their_errors(admin_client_es):
     html = admin_client_es.get(reverse("admin:ingestion_ingestionrun_change", args=[run.pk])).content.decode()
     assert "JSON mal formado" in html and "7" in html
     assert admin_client_es.get(reverse("admin:ingestion_ingestionrun_add")).status_code == 403
-
-
-@pytest.mark.django_db
-def test_download_schedule_is_declared_in_the_beat_tables():
-    from django_celery_beat.models import PeriodicTask
-
-    spec = PERIODIC_TASKS[0]
-    task = PeriodicTask.objects.get(name=spec.name)
-    assert task.task == "ingestion.tasks.sources_download_due"
-    assert (task.crontab.minute, task.crontab.hour) == ("*/15", "*")
-    assert task.expire_seconds == 14 * 60
-    assert task.enabled

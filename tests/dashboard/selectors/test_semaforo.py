@@ -145,11 +145,3 @@ def test_a_hashtag_and_a_user_get_the_same_lights_for_their_own_posts(version):
     assert everyone.level == Level.RED
     assert semaforo_get(now=NOW).overall.posts == 100
     assert semaforo_get(subject=Subject.parse("#otro"), now=NOW).overall.posts == 0
-
-
-def test_subjects_parse():
-    assert Subject.parse("#LigaMX") == Subject("hashtag", "ligamx")
-    assert Subject.parse("ligamx") == Subject("hashtag", "ligamx")
-    assert Subject.parse("@Fulana_1") == Subject("user", "Fulana_1")
-    assert Subject.parse("  ") == Subject()
-    assert Subject.parse("#LigaMX").label == "#ligamx"

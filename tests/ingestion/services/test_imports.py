@@ -9,8 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ingestion.models import IngestionRun, Tweet
+from tests.shared_data import SHARED as SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "discriminamometro"
+SHARED = SHARED_DATA / "discriminamometro"
 
 
 def v2_line(tweet_id: str, text: str, **extra) -> str:

@@ -19,7 +19,7 @@ from ingestion.models import IngestionRun, RawBatch, Source, SourceCursor, Tweet
 from ingestion.services.downloads import source_download
 from ingestion.sources.x_api import QUERY_MAX_CHARS, x_queries_build
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "xapi"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "xapi"
 SEARCH_URL = "https://api.twitter.com/2/tweets/search/recent"
 PAGE2_TOKEN = "b26v89c19zqg8o3fpzbkk7kq3fbvwrmfl4a0bdyvl91ml"
 
