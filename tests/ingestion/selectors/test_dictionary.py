@@ -1,26 +1,9 @@
 """The dictionary as the matcher reads it: the admin's active terms and categories, and the original dictionary."""
 import pytest
 
-from ingestion.matching import DictionaryTerm, Matcher
 from ingestion.models import Term
 from ingestion.selectors.dictionary import matcher_build
 from tests.factories import CategoryFactory, TermFactory
-
-TERMS = [
-    DictionaryTerm("maricon", ("orientacion",)),
-    DictionaryTerm("puto", ("orientacion",)),
-    DictionaryTerm("naco", ("apariencia",)),
-    DictionaryTerm("feminazi", ("genero", "ideologia")),
-    DictionaryTerm("mama luchona", ("genero",)),
-    DictionaryTerm("pinche niño", ("edad",)),
-    DictionaryTerm("arroz con popote", ("orientacion",)),
-    DictionaryTerm("güerito", ("apariencia",)),
-]
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return Matcher(TERMS)
 
 
 @pytest.mark.django_db
