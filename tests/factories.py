@@ -35,7 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"persona{n}")
-    password = factory.PostGenerationMethodCall("set_password", "secreto")
+    password = factory.django.Password("secreto")
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
@@ -103,7 +103,6 @@ class IngestionRunFactory(factory.django.DjangoModelFactory):
         model = IngestionRun
 
     source = factory.SubFactory(SourceFactory)
-    label = "prueba"
 
 
 class RawBatchFactory(factory.django.DjangoModelFactory):
@@ -181,14 +180,13 @@ class EmbeddingVersionFactory(factory.django.DjangoModelFactory):
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):
-    """A labeling campaign, running unless a status is given."""
+    """A labeling campaign (a draft, as a new one is, unless a status is given)."""
 
     class Meta:
         model = Campaign
         skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Campaña {n}")
-    status = Campaign.Status.RUNNING
 
     @factory.post_generation
     def categories(self, create, extracted, **kwargs):

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from api.keys import api_key_create, api_key_revoke
 from api.models import ApiKey
 from labeling.models import QueuedText
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +60,8 @@ def test_a_key_without_the_scope_is_403(client_with):
     assert QueuedText.objects.count() == 0
 
 
-def test_a_logged_in_browser_session_may_classify(django_user_model):
-    user = django_user_model.objects.create_user("ana", password="x-secreto-123")
+def test_a_logged_in_browser_session_may_classify():
+    user = UserFactory(username="ana", password="x-secreto-123")
     client = APIClient(enforce_csrf_checks=False)
     client.force_login(user)
     response = client.post("/api/v1/feedback", FEEDBACK, format="json")

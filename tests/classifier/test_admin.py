@@ -7,6 +7,7 @@ from classifier.services.registry import (
     model_version_register,
 )
 from tests.classifier.toy import trained
+from tests.factories import LabeledTextFactory
 
 
 @pytest.mark.django_db
@@ -14,9 +15,8 @@ from tests.classifier.toy import trained
 def test_classifier_admin_pages_open(admin_client, archive_dir, model):
     from django.urls import reverse
 
-    from classifier.models import LabeledText
 
-    LabeledText.objects.create(task="t", text="hola", labels=["a"], source="s", external_id="1")
+    LabeledTextFactory(task="t", text="hola", labels=["a"], source="s", external_id="1")
     model_version_register(task="t", model=trained(), metrics={"macro_f1": 0.5}, params={})
     response = admin_client.get(reverse(f"admin:classifier_{model}_changelist"))
     assert response.status_code == 200

@@ -14,7 +14,7 @@ from django.db import connection
 from classifier.models import EmbeddingVersion, ModelVersion, Prediction
 from classifier.services.predictions import prediction_labels_get
 from classifier.services.training import TrainParams, model_version_train
-from tests.factories import TweetFactory
+from tests.factories import ModelVersionFactory, PredictionFactory, TweetFactory
 from tests.shared_data import needs_shared
 
 QUICK = TrainParams(c_grid=(4.0,), scalings=("plain",), balancings=("class_weight",), cv_folds=3)
@@ -26,11 +26,11 @@ HEADER = [
 
 def version(number: int, status: str, labels: tuple[str, ...]) -> ModelVersion:
     metrics = {"labels": {label: {"f1": 0.8} for label in labels}, "macro_f1": 0.8}
-    return ModelVersion.objects.create(task="discrimination", version=number, status=status, metrics=metrics)
+    return ModelVersionFactory(task="discrimination", version=number, status=status, metrics=metrics)
 
 
 def predict(tweet, model_version, scores: dict[str, float], categories: tuple[str, ...] = ()) -> Prediction:
-    return Prediction.objects.create(
+    return PredictionFactory(
         tweet=tweet, model_version=model_version, scores=scores,
         discriminatory=scores.get("discriminatory", 0) >= 0.5, categories=list(categories),
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 
 from classifier.models import ModelVersion
+from tests.factories import ModelVersionFactory
 
 
 @pytest.fixture
 def version(db) -> ModelVersion:
     """An active discrimination model (its predictions are written by the tests)."""
-    return ModelVersion.objects.create(task="discrimination", version=1, status=ModelVersion.Status.ACTIVE)
+    return ModelVersionFactory(task="discrimination", version=1, status=ModelVersion.Status.ACTIVE)

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dashboard.serializers import StatsRowOutput, TweetOutput
-from ingestion.models import Category, Tweet, TweetCategory
+from ingestion.models import Category, Tweet
 from tests.api_fixtures import error_of, ids, ok, predict, utc
-from tests.factories import TweetFactory
+from tests.factories import TweetCategoryFactory, TweetFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("api_fresh")]
 
@@ -123,7 +123,7 @@ def test_tweet_queries_do_not_grow_with_the_page_size(reader, dictionary, versio
     for i in range(30):
         tweet = TweetFactory(created_at=utc(10, 0) + timedelta(minutes=i), state="CMX")
         for category in categories:
-            TweetCategory.objects.create(tweet=tweet, category=category, created_at=tweet.created_at, state="CMX")
+            TweetCategoryFactory(tweet=tweet, category=category, created_at=tweet.created_at, state="CMX")
         predict(tweet, versions[2], i % 2 == 0, ["genero"])
     reader.get("/api/v1/tweets")  # the key is read from the database once, then from the cache
 

@@ -5,9 +5,9 @@ import pytest
 import tablib
 from django.urls import reverse
 
-from ingestion.models import Category, IngestionRun, Term
+from ingestion.models import Category, Term
 from ingestion.resources import TermResource
-from tests.factories import SourceFactory, TweetFactory
+from tests.factories import CategoryFactory, IngestionRunFactory, SourceFactory, TweetFactory
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_terms_export_as_csv_with_category_slugs(admin_client_es, dictionary):
 
 @pytest.mark.django_db
 def test_terms_import_from_csv_adds_and_updates(dictionary):
-    Category.objects.create(slug="xenofobia", name="Xenofobia")
+    CategoryFactory(slug="xenofobia", name="Xenofobia")
     data = tablib.Dataset(headers=["text", "categories", "active", "notes"])
     data.append(["pinche migrante", "xenofobia", "1", "nuevo"])
     data.append(["naco", "apariencia", "0", "desactivado por revisión"])
@@ -70,7 +70,7 @@ def test_terms_import_from_csv_adds_and_updates(dictionary):
 
 @pytest.mark.django_db
 def test_runs_are_read_only_and_show_their_errors(admin_client_es):
-    run = IngestionRun.objects.create(source=SourceFactory(), status="partial", errors=[{"line": 7, "message": "JSON mal formado", "id": ""}])
+    run = IngestionRunFactory(source=SourceFactory(), status="partial", errors=[{"line": 7, "message": "JSON mal formado", "id": ""}])
     html = admin_client_es.get(reverse("admin:ingestion_ingestionrun_change", args=[run.pk])).content.decode()
     assert "JSON mal formado" in html and "7" in html
     assert admin_client_es.get(reverse("admin:ingestion_ingestionrun_add")).status_code == 403

@@ -6,22 +6,21 @@ import json
 from io import StringIO
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from labeling.models import Campaign, CampaignItem
+from labeling.models import Campaign
 from labeling.services.assignment import annotation_submit, assignment_next
-from tests.factories import TweetFactory
+from tests.factories import CampaignFactory, CampaignItemFactory, TweetFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def campaign() -> Campaign:
-    campaign = Campaign.objects.create(name="Export", status=Campaign.Status.RUNNING, annotators_per_item=2)
-    CampaignItem.objects.create(campaign=campaign, tweet=TweetFactory.create(platform_id="t-9", text="Pinche naco"))
+    campaign = CampaignFactory(name="Export", status=Campaign.Status.RUNNING, annotators_per_item=2)
+    CampaignItemFactory(campaign=campaign, tweet=TweetFactory.create(platform_id="t-9", text="Pinche naco"))
     for name in ("ana", "beto"):
-        user = get_user_model().objects.create_user(name, password="x-clave-123")
+        user = UserFactory(username=name, password="x-clave-123")
         assignment = assignment_next(campaign=campaign, annotator_id=user.pk)
         assert assignment is not None
         annotation_submit(assignment_id=assignment.pk, annotator_id=user.pk, answer="yes", categories=["apariencia"],

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from labeling.roles import ANNOTATORS, REVIEWERS, roles_sync
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ def fresh(user):  # noqa: ANN001, ANN201 (a new instance: Django keeps permissio
 
 def test_a_second_page_reads_no_permission_tables_and_a_role_change_applies_at_once():
     roles_sync()
-    user = get_user_model().objects.create_user("ana", password="x-clave-123")
+    user = UserFactory(username="ana", password="x-clave-123")
     user.groups.add(Group.objects.get(name=ANNOTATORS))
     assert fresh(user).has_perm("labeling.annotate") and not fresh(user).has_perm("labeling.adjudicate")
     with CaptureQueriesContext(connection) as queries:

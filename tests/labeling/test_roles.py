@@ -6,12 +6,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from labeling.roles import ANNOTATORS, COORDINATORS, REVIEWERS, roles_sync
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def member_of(group: str):  # noqa: ANN201
-    user = get_user_model().objects.create_user(f"u-{group}", password="x-clave-123")
+    user = UserFactory(username=f"u-{group}", password="x-clave-123")
     user.groups.add(Group.objects.get(name=group))
     return get_user_model().objects.get(pk=user.pk)  # fresh: permissions are cached per instance
 

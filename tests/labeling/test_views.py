@@ -6,13 +6,19 @@ import io
 import json
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from classifier.models import LabeledText
 from labeling.models import Annotation, Assignment, Campaign, CampaignItem
 from labeling.roles import ANNOTATORS, COORDINATORS, REVIEWERS, roles_sync
-from tests.factories import TweetFactory
+from tests.factories import (
+    CampaignFactory,
+    CampaignItemFactory,
+    ModelVersionFactory,
+    PredictionFactory,
+    TweetFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "x-clave-123"
@@ -24,7 +30,7 @@ def roles(dictionary):
 
 
 def member(username: str, group: str):  # noqa: ANN201
-    user = get_user_model().objects.create_user(username, password=PASSWORD)
+    user = UserFactory(username=username, password=PASSWORD)
     user.groups.add(Group.objects.get(name=group))
     return user
 
@@ -35,9 +41,9 @@ def client_for(client, user):  # noqa: ANN001, ANN201
 
 
 def campaign_of(texts: list[str], *, k: int = 2, **options) -> Campaign:
-    campaign = Campaign.objects.create(name="Marzo", status=Campaign.Status.RUNNING, annotators_per_item=k, **options)
+    campaign = CampaignFactory(name="Marzo", status=Campaign.Status.RUNNING, annotators_per_item=k, **options)
     for text in texts:
-        CampaignItem.objects.create(campaign=campaign, tweet=TweetFactory.create(text=text))
+        CampaignItemFactory(campaign=campaign, tweet=TweetFactory.create(text=text))
     return campaign
 
 
@@ -192,11 +198,10 @@ def test_a_reviewers_decision_is_not_undone_by_an_annotator(client, roles):
 
 
 def test_pre_annotation_shows_the_active_models_estimate_only_when_the_campaign_asks(client, roles):
-    from classifier.models import ModelVersion, Prediction
 
-    version = ModelVersion.objects.create(task="discrimination", version=3, status="active")
+    version = ModelVersionFactory(task="discrimination", version=3, status="active")
     blind = campaign_of(["Eres un naco"], k=1)
-    Prediction.objects.create(tweet=blind.items.get().tweet, model_version=version,
+    PredictionFactory(tweet=blind.items.get().tweet, model_version=version,
                               scores={"discriminatory": 0.83}, discriminatory=True)
     ana = client_for(client, member("ana", ANNOTATORS))
     assert "83.0 %" not in ana.get(f"/etiquetado/campanas/{blind.pk}/").content.decode()

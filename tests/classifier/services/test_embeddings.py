@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 
 from classifier.artifacts import ArtifactRefused
-from classifier.models import LabeledText
 from classifier.services.embeddings import EmbeddingParams, embeddings_train, vectors_load
-from tests.factories import TweetFactory
+from tests.factories import LabeledTextFactory, TweetFactory
 
 SMALL = EmbeddingParams(dimensions=16, min_count=1, epochs=2, workers=1)
 POSTS = [
@@ -27,9 +26,9 @@ def posts(db):
 
 @pytest.mark.django_db
 def test_vectors_learn_from_every_post_and_training_rows_but_not_held_out_ones(posts, archive_dir):
-    LabeledText.objects.create(task="discrimination", text="palabraentrenamiento y más", source="s", external_id="1")
-    LabeledText.objects.create(task="discrimination", text="palabraevaluacion oculta", source="s", external_id="2", split="dev")
-    LabeledText.objects.create(task="movie-genres", text="a lonely cowboy rides west", source="m", external_id="3")
+    LabeledTextFactory(task="discrimination", text="palabraentrenamiento y más", source="s", external_id="1")
+    LabeledTextFactory(task="discrimination", text="palabraevaluacion oculta", source="s", external_id="2", split="dev")
+    LabeledTextFactory(task="movie-genres", text="a lonely cowboy rides west", source="m", external_id="3")
 
     version = embeddings_train(language="es", params=SMALL)
 

@@ -8,12 +8,11 @@ import pytest
 from django.utils import timezone
 
 from dashboard.levels import Counts, Level, Rule, judge
-from dashboard.models import SemaforoSettings
 from dashboard.selectors.counts import PhraseCount, Subject
 from dashboard.selectors.semaforo import phrases_top, semaforo_get, states_get, trend_get, window_end
 from ingestion.models import Category
 from tests.dashboard.builders import NOW, posts_create, score
-from tests.factories import CategoryFactory
+from tests.factories import CategoryFactory, SemaforoSettingsFactory
 
 WINDOW = timedelta(hours=48)
 PER_WINDOW = 50
@@ -74,7 +73,7 @@ def test_one_category_of_each_level(seeded):
 
 @pytest.mark.django_db
 def test_the_admins_settings_change_the_levels(seeded):
-    settings = SemaforoSettings.objects.create()
+    settings = SemaforoSettingsFactory()
     settings.red_sigma = 5.0  # red only from 15% + 5σ = 41%: the red category is now yellow
     settings.save()
     assert levels(semaforo_get(now=NOW))["roja"] == Level.YELLOW
@@ -96,7 +95,7 @@ def test_the_admins_settings_change_the_levels(seeded):
 
 @pytest.mark.django_db
 def test_a_shorter_window_is_judged_against_windows_of_its_own_length(seeded):
-    SemaforoSettings.objects.create(window_hours=24, baseline_days=28)
+    SemaforoSettingsFactory(window_hours=24, baseline_days=28)
     # The current 24 hours hold the same posts; the 28 earlier 24-hour windows alternate
     # between 50 posts and none, so 14 usable windows, as before.
     assert levels(semaforo_get(now=NOW)) == {"roja": Level.RED, "amarilla": Level.YELLOW, "verde": Level.GREEN, "gris": Level.GREY}

@@ -18,6 +18,7 @@ import responses
 from ingestion.models import IngestionRun, RawBatch, Source, SourceCursor, Tweet
 from ingestion.services.downloads import source_download
 from ingestion.sources.x_api import QUERY_MAX_CHARS, x_queries_build
+from tests.factories import SourceFactory
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "xapi"
 SEARCH_URL = "https://api.twitter.com/2/tweets/search/recent"
@@ -66,7 +67,7 @@ class FakeXApi:
 
 @pytest.fixture
 def x_source(dictionary, archive_dir) -> Source:
-    return Source.objects.create(slug="x", name="X", kind=Source.Kind.X_API, config={"exclude_retweets": False})
+    return SourceFactory(slug="x", name="X", kind=Source.Kind.X_API, config={"exclude_retweets": False})
 
 
 @pytest.fixture

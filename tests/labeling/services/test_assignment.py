@@ -5,23 +5,22 @@ import threading
 from collections import Counter
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connections
 
 from labeling.models import Assignment, Campaign, CampaignItem
 from labeling.services.assignment import assignment_next, assignment_skip
-from tests.factories import TweetFactory
+from tests.factories import CampaignFactory, CampaignItemFactory, TweetFactory, UserFactory
 
 
 def campaign_with(items: int, *, k: int = 2) -> Campaign:
-    campaign = Campaign.objects.create(name="Prueba", status=Campaign.Status.RUNNING, annotators_per_item=k)
+    campaign = CampaignFactory(name="Prueba", status=Campaign.Status.RUNNING, annotators_per_item=k)
     for i in range(items):
-        CampaignItem.objects.create(campaign=campaign, tweet=TweetFactory.create(), priority=float(i % 3))
+        CampaignItemFactory(campaign=campaign, tweet=TweetFactory.create(), priority=float(i % 3))
     return campaign
 
 
 def annotators(n: int) -> list[int]:
-    return [get_user_model().objects.create_user(f"anotador{i}", password="x-clave-123").pk for i in range(n)]
+    return [UserFactory(username=f"anotador{i}", password="x-clave-123").pk for i in range(n)]
 
 
 @pytest.mark.django_db

@@ -2,23 +2,22 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from classifier.models import LabeledText
-from labeling.models import Campaign, CampaignItem
+from labeling.models import Campaign
 from labeling.services.assignment import annotation_submit, assignment_next
 from labeling.services.consensus import item_adjudicate
-from tests.factories import TweetFactory
+from tests.factories import CampaignFactory, CampaignItemFactory, TweetFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def setup():
-    campaign = Campaign.objects.create(name="Prueba", status=Campaign.Status.RUNNING, annotators_per_item=2)
+    campaign = CampaignFactory(name="Prueba", status=Campaign.Status.RUNNING, annotators_per_item=2)
     tweet = TweetFactory(text="Pinche naco", platform_id="t-1")
-    item = CampaignItem.objects.create(campaign=campaign, tweet=tweet)
-    users = [get_user_model().objects.create_user(name, password="x-clave-123").pk for name in ("ana", "beto", "rita")]
+    item = CampaignItemFactory(campaign=campaign, tweet=tweet)
+    users = [UserFactory(username=name, password="x-clave-123").pk for name in ("ana", "beto", "rita")]
     return campaign, item, users
 
 
