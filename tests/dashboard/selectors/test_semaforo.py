@@ -7,12 +7,13 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
+from classifier.models import ModelVersion
 from dashboard.levels import Counts, Level, Rule, judge
 from dashboard.selectors.counts import PhraseCount, Subject
 from dashboard.selectors.semaforo import phrases_top, semaforo_get, states_get, trend_get, window_end
-from ingestion.models import Category
+from ingestion.models import Category, Tweet, TweetCategory
 from tests.dashboard.builders import NOW, posts_create, score
-from tests.factories import CategoryFactory, SemaforoSettingsFactory
+from tests.factories import CategoryFactory, ModelVersionFactory, SemaforoSettingsFactory
 
 WINDOW = timedelta(hours=48)
 PER_WINDOW = 50
@@ -22,9 +23,8 @@ NOW_DISCRIMINATORY = {"roja": 20, "amarilla": 11, "verde": 7}  # of 50: 40%, 22%
 GREY_POSTS = 10  # fewer than the 30 the default minimum asks for
 
 
-@pytest.fixture
-def seeded(version):
-    """Four categories with the same history and different last 48 hours, all in Jalisco."""
+def semaforo_seed(version: ModelVersion) -> dict[str, Category]:
+    """Four categories with the same history and different last 48 hours, all in Jalisco, scored by `version`."""
     end = window_end(NOW)
     categories = {slug: CategoryFactory(slug=slug, name=slug.title()) for slug in ("roja", "amarilla", "verde", "gris")}
     for slug, category in categories.items():
@@ -41,64 +41,94 @@ def seeded(version):
     return categories
 
 
+@pytest.fixture
+def seeded(version):
+    """The four categories, seeded for one test (which changes the seeded rows)."""
+    return semaforo_seed(version)
+
+
+@pytest.fixture(scope="class")
+def seeded_once(django_db_setup, django_db_blocker):
+    """The four categories, committed once for a class of tests that only read them (a setting they save is
+    undone with their transaction), and removed after the class."""
+    with django_db_blocker.unblock():
+        version = ModelVersionFactory(task="discrimination", version=1, status=ModelVersion.Status.ACTIVE)
+        categories = semaforo_seed(version)
+        yield categories
+        tweets = TweetCategory.objects.filter(category__in=list(categories.values())).values("tweet_id")
+        Tweet.objects.filter(pk__in=tweets).delete()
+        version.delete()  # its predictions and rollups go with it
+        Category.objects.filter(pk__in=[category.pk for category in categories.values()]).delete()
+
+
 def levels(semaforo) -> dict[str, Level]:
     return {light.slug: light.level for light in semaforo.categories if light.slug in ("roja", "amarilla", "verde", "gris")}
 
 
 @pytest.mark.django_db
-def test_one_category_of_each_level(seeded):
-    semaforo = semaforo_get(now=NOW)
-    assert levels(semaforo) == {"roja": Level.RED, "amarilla": Level.YELLOW, "verde": Level.GREEN, "gris": Level.GREY}
-    lights = {light.slug: light for light in semaforo.categories}
-    red = lights["roja"]
-    assert (red.posts, red.judgement.discriminatory, red.rate) == (50, 20, 0.4)
-    assert red.judgement.baseline_windows == 14
-    assert red.judgement.baseline_mean == pytest.approx(0.15)
-    assert red.judgement.baseline_sigma == pytest.approx(0.05 * (14 / 13) ** 0.5)
-    assert red.change == pytest.approx(0.4 / 0.15)
-    assert red.sentence == "Rojo: 2.7 veces la tasa habitual de las últimas 4 semanas."
-    assert (red.label, red.icon) == ("Rojo", "octagon")
-    assert lights["amarilla"].sentence == "Amarillo: 1.5 veces la tasa habitual de las últimas 4 semanas."
-    assert lights["verde"].sentence == "Verde: 0.9 veces la tasa habitual de las últimas 4 semanas, dentro de lo esperado."
-    assert lights["gris"].sentence == (
-        "Gris: 10 publicaciones calificadas en las últimas 48 horas; hacen falta 30 para juzgar."
-    )
-    assert {light.icon for light in semaforo.categories if light.slug in NOW_DISCRIMINATORY or light.slug == "gris"} == {
-        "octagon", "triangle", "circle", "dash"
-    }
-    assert semaforo.overall.posts == 3 * PER_WINDOW + GREY_POSTS
-    assert (semaforo.window_start, semaforo.window_end) == (window_end(NOW) - WINDOW, window_end(NOW))
-    assert semaforo.model_version == 1
+@pytest.mark.usefixtures("seeded_once")
+class TestFourCategoriesSeededOnce:
+    """One red, one yellow, one green and one grey category, judged as they are or under other settings."""
 
+    def test_one_category_of_each_level(self):
+        semaforo = semaforo_get(now=NOW)
+        assert levels(semaforo) == {"roja": Level.RED, "amarilla": Level.YELLOW, "verde": Level.GREEN, "gris": Level.GREY}
+        lights = {light.slug: light for light in semaforo.categories}
+        red = lights["roja"]
+        assert (red.posts, red.judgement.discriminatory, red.rate) == (50, 20, 0.4)
+        assert red.judgement.baseline_windows == 14
+        assert red.judgement.baseline_mean == pytest.approx(0.15)
+        assert red.judgement.baseline_sigma == pytest.approx(0.05 * (14 / 13) ** 0.5)
+        assert red.change == pytest.approx(0.4 / 0.15)
+        assert red.sentence == "Rojo: 2.7 veces la tasa habitual de las últimas 4 semanas."
+        assert (red.label, red.icon) == ("Rojo", "octagon")
+        assert lights["amarilla"].sentence == "Amarillo: 1.5 veces la tasa habitual de las últimas 4 semanas."
+        assert lights["verde"].sentence == "Verde: 0.9 veces la tasa habitual de las últimas 4 semanas, dentro de lo esperado."
+        assert lights["gris"].sentence == (
+            "Gris: 10 publicaciones calificadas en las últimas 48 horas; hacen falta 30 para juzgar."
+        )
+        assert {light.icon for light in semaforo.categories if light.slug in NOW_DISCRIMINATORY or light.slug == "gris"} == {
+            "octagon", "triangle", "circle", "dash"
+        }
+        assert semaforo.overall.posts == 3 * PER_WINDOW + GREY_POSTS
+        assert (semaforo.window_start, semaforo.window_end) == (window_end(NOW) - WINDOW, window_end(NOW))
+        assert semaforo.model_version == 1
 
-@pytest.mark.django_db
-def test_the_admins_settings_change_the_levels(seeded):
-    settings = SemaforoSettingsFactory()
-    settings.red_sigma = 5.0  # red only from 15% + 5σ = 41%: the red category is now yellow
-    settings.save()
-    assert levels(semaforo_get(now=NOW))["roja"] == Level.YELLOW
+    def test_the_admins_settings_change_the_levels(self):
+        settings = SemaforoSettingsFactory()
+        settings.red_sigma = 5.0  # red only from 15% + 5σ = 41%: the red category is now yellow
+        settings.save()
+        assert levels(semaforo_get(now=NOW))["roja"] == Level.YELLOW
 
-    settings.red_sigma, settings.yellow_sigma = 2.0, 0.5  # yellow from 17.6%: 14% stays green, 22% yellow
-    settings.save()
-    assert levels(semaforo_get(now=NOW)) == {"roja": Level.RED, "amarilla": Level.YELLOW, "verde": Level.GREEN, "gris": Level.GREY}
+        settings.red_sigma, settings.yellow_sigma = 2.0, 0.5  # yellow from 17.6%: 14% stays green, 22% yellow
+        settings.save()
+        assert levels(semaforo_get(now=NOW)) == {"roja": Level.RED, "amarilla": Level.YELLOW, "verde": Level.GREEN, "gris": Level.GREY}
 
-    settings.min_posts = 5  # the grey category has enough posts now: 50% against a usual 15%
-    settings.save()
-    assert levels(semaforo_get(now=NOW))["gris"] == Level.RED
+        settings.min_posts = 5  # the grey category has enough posts now: 50% against a usual 15%
+        settings.save()
+        assert levels(semaforo_get(now=NOW))["gris"] == Level.RED
 
-    settings.min_posts, settings.min_baseline_windows = 30, 15  # more history than there is: all grey
-    settings.save()
-    semaforo = semaforo_get(now=NOW)
-    assert set(levels(semaforo).values()) == {Level.GREY}
-    assert semaforo.categories[0].sentence.startswith("Gris: no hay historia suficiente para comparar")
+        settings.min_posts, settings.min_baseline_windows = 30, 15  # more history than there is: all grey
+        settings.save()
+        semaforo = semaforo_get(now=NOW)
+        assert set(levels(semaforo).values()) == {Level.GREY}
+        assert semaforo.categories[0].sentence.startswith("Gris: no hay historia suficiente para comparar")
 
+    def test_a_shorter_window_is_judged_against_windows_of_its_own_length(self):
+        SemaforoSettingsFactory(window_hours=24, baseline_days=28)
+        # The current 24 hours hold the same posts; the 28 earlier 24-hour windows alternate
+        # between 50 posts and none, so 14 usable windows, as before.
+        assert levels(semaforo_get(now=NOW)) == {"roja": Level.RED, "amarilla": Level.YELLOW, "verde": Level.GREEN, "gris": Level.GREY}
 
-@pytest.mark.django_db
-def test_a_shorter_window_is_judged_against_windows_of_its_own_length(seeded):
-    SemaforoSettingsFactory(window_hours=24, baseline_days=28)
-    # The current 24 hours hold the same posts; the 28 earlier 24-hour windows alternate
-    # between 50 posts and none, so 14 usable windows, as before.
-    assert levels(semaforo_get(now=NOW)) == {"roja": Level.RED, "amarilla": Level.YELLOW, "verde": Level.GREEN, "gris": Level.GREY}
+    def test_states_every_one_of_the_32_judged_against_its_own_history(self):
+        states = states_get(category="roja", now=NOW)
+        assert len(states) == 32
+        assert [s.name for s in states] == sorted(s.name for s in states)
+        by_code = {s.slug: s for s in states}
+        assert by_code["JAL"].level == Level.RED and by_code["JAL"].posts == 50
+        assert by_code["CMX"].level == Level.GREY and by_code["CMX"].posts == 0
+        everything = {s.slug: s for s in states_get(now=NOW)}
+        assert everything["JAL"].posts == 3 * PER_WINDOW + GREY_POSTS
 
 
 @pytest.mark.django_db
@@ -109,18 +139,6 @@ def test_without_an_active_model_every_light_is_grey_and_says_why(seeded, versio
     assert semaforo.model_version is None
     assert set(levels(semaforo).values()) == {Level.GREY}
     assert semaforo.overall.sentence == "Gris: no hay un modelo activo que califique las publicaciones."
-
-
-@pytest.mark.django_db
-def test_states_every_one_of_the_32_judged_against_its_own_history(seeded):
-    states = states_get(category="roja", now=NOW)
-    assert len(states) == 32
-    assert [s.name for s in states] == sorted(s.name for s in states)
-    by_code = {s.slug: s for s in states}
-    assert by_code["JAL"].level == Level.RED and by_code["JAL"].posts == 50
-    assert by_code["CMX"].level == Level.GREY and by_code["CMX"].posts == 0
-    everything = {s.slug: s for s in states_get(now=NOW)}
-    assert everything["JAL"].posts == 3 * PER_WINDOW + GREY_POSTS
 
 
 @pytest.mark.django_db
