@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from classifier.models import ModelVersion
 from dashboard.selectors.semaforo import window_end
-from tests.dashboard.conftest import posts_create, score
+from tests.dashboard.builders import posts_create, score
 from tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.browser
