@@ -61,7 +61,7 @@ def trained_models(django_db_setup, django_db_blocker) -> Iterator[dict[str, Mod
         dictionary_seed()
         demo_labels_create(source="api-test")
         for i, (plot, genres) in enumerate(movie_rows()):
-            LabeledTextFactory(task=MOVIE_GENRES, text=plot, labels=genres, source="api-test", external_id=str(i))
+            LabeledTextFactory.create(task=MOVIE_GENRES, text=plot, labels=genres, source="api-test", external_id=str(i))
         versions = {
             "discrimination": model_version_train(task="discrimination", params=API_SMALL),
             MOVIE_GENRES: model_version_train(task=MOVIE_GENRES, params=API_SMALL),
@@ -136,13 +136,13 @@ def utc(day: int, hour: int, minute: int = 0) -> datetime:
 def versions() -> dict[int, ModelVersion]:
     """Discrimination v1 (retired), v2 (active), v3 (candidate); movie-genres v1 (active)."""
     made = {
-        number: ModelVersionFactory(
+        number: ModelVersionFactory.create(
             task="discrimination", version=number, status=status, metrics={"macro_f1": 0.5 + number / 10},
             activated_at=utc(number, 12) if status != "candidate" else None,
         )
         for number, status in ((1, "retired"), (2, "active"), (3, "candidate"))
     }
-    ModelVersionFactory(task="movie-genres", version=1, status="active", metrics={"macro_f1": 0.4})
+    ModelVersionFactory.create(task="movie-genres", version=1, status="active", metrics={"macro_f1": 0.4})
     return made
 
 
@@ -153,7 +153,7 @@ def post(platform_id: str, created_at: datetime | None, state: str, **fields: An
 
 def predict(tweet: Tweet, version: ModelVersion, discriminatory: bool, categories: list[str]) -> None:
     scores = {"discriminatory": 0.9 if discriminatory else 0.1, **dict.fromkeys(categories, 0.8)}
-    PredictionFactory(tweet=tweet, model_version=version, scores=scores, discriminatory=discriminatory, categories=categories)
+    PredictionFactory.create(tweet=tweet, model_version=version, scores=scores, discriminatory=discriminatory, categories=categories)
 
 
 @pytest.fixture
@@ -184,5 +184,5 @@ def corpus(dictionary, versions) -> dict[str, Tweet]:
     t["t3"].matches = [{"term": "feminazi", "categories": ["genero", "ideologia"], "start": 0, "end": 8}]
     t["t3"].save(update_fields=["matches"])
     for slug in ("genero", "ideologia"):
-        TweetCategoryFactory(tweet=t["t3"], category=Category.objects.get(slug=slug))
+        TweetCategoryFactory.create(tweet=t["t3"], category=Category.objects.get(slug=slug))
     return t

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import factory
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from api.models import ApiKey
 from classifier.models import EmbeddingVersion, LabeledText, ModelVersion, Prediction
@@ -26,11 +26,11 @@ from labeling.models import Annotation, Assignment, Campaign, CampaignItem, Queu
 # --- accounts --------------------------------------------------------------------------------------------------
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A person who can sign in (password "secreto")."""
 
     class Meta:
-        model = get_user_model()
+        model = User
         django_get_or_create = ("username",)
         skip_postgeneration_save = True
 
@@ -46,7 +46,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 # --- ingestion -------------------------------------------------------------------------------------------------
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class CategoryFactory(factory.django.DjangoModelFactory[Category]):
     class Meta:
         model = Category
         django_get_or_create = ("slug",)
@@ -55,7 +55,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: o.slug.title())
 
 
-class TermFactory(factory.django.DjangoModelFactory):
+class TermFactory(factory.django.DjangoModelFactory[Term]):
     class Meta:
         model = Term
         django_get_or_create = ("text",)
@@ -69,7 +69,7 @@ class TermFactory(factory.django.DjangoModelFactory):
             self.categories.add(*extracted)
 
 
-class TermCategoryFactory(factory.django.DjangoModelFactory):
+class TermCategoryFactory(factory.django.DjangoModelFactory[TermCategory]):
     class Meta:
         model = TermCategory
 
@@ -77,7 +77,7 @@ class TermCategoryFactory(factory.django.DjangoModelFactory):
     category = factory.SubFactory(CategoryFactory)
 
 
-class SourceFactory(factory.django.DjangoModelFactory):
+class SourceFactory(factory.django.DjangoModelFactory[Source]):
     class Meta:
         model = Source
         django_get_or_create = ("slug",)
@@ -88,7 +88,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
     config = factory.LazyFunction(dict)
 
 
-class SourceCursorFactory(factory.django.DjangoModelFactory):
+class SourceCursorFactory(factory.django.DjangoModelFactory[SourceCursor]):
     class Meta:
         model = SourceCursor
 
@@ -96,7 +96,7 @@ class SourceCursorFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"consulta-{n}")
 
 
-class IngestionRunFactory(factory.django.DjangoModelFactory):
+class IngestionRunFactory(factory.django.DjangoModelFactory[IngestionRun]):
     """A run of a source; running unless a status is given (at most one running run per source)."""
 
     class Meta:
@@ -105,7 +105,7 @@ class IngestionRunFactory(factory.django.DjangoModelFactory):
     source = factory.SubFactory(SourceFactory)
 
 
-class RawBatchFactory(factory.django.DjangoModelFactory):
+class RawBatchFactory(factory.django.DjangoModelFactory[RawBatch]):
     class Meta:
         model = RawBatch
 
@@ -114,7 +114,7 @@ class RawBatchFactory(factory.django.DjangoModelFactory):
     path = factory.Sequence(lambda n: f"raw/prueba/{n:06d}.jsonl.gz")
 
 
-class TweetFactory(factory.django.DjangoModelFactory):
+class TweetFactory(factory.django.DjangoModelFactory[Tweet]):
     class Meta:
         model = Tweet
 
@@ -123,7 +123,7 @@ class TweetFactory(factory.django.DjangoModelFactory):
     created_at = factory.LazyFunction(lambda: datetime.now(UTC))
 
 
-class TweetCategoryFactory(factory.django.DjangoModelFactory):
+class TweetCategoryFactory(factory.django.DjangoModelFactory[TweetCategory]):
     """A post's category, with the post's time and state copied as the ingestion does."""
 
     class Meta:
@@ -138,7 +138,7 @@ class TweetCategoryFactory(factory.django.DjangoModelFactory):
 # --- classifier ------------------------------------------------------------------------------------------------
 
 
-class LabeledTextFactory(factory.django.DjangoModelFactory):
+class LabeledTextFactory(factory.django.DjangoModelFactory[LabeledText]):
     class Meta:
         model = LabeledText
 
@@ -149,7 +149,7 @@ class LabeledTextFactory(factory.django.DjangoModelFactory):
     external_id = factory.Sequence(str)
 
 
-class ModelVersionFactory(factory.django.DjangoModelFactory):
+class ModelVersionFactory(factory.django.DjangoModelFactory[ModelVersion]):
     """A model version without an artifact (a candidate unless a status is given)."""
 
     class Meta:
@@ -159,7 +159,7 @@ class ModelVersionFactory(factory.django.DjangoModelFactory):
     version = factory.Sequence(lambda n: n + 1)
 
 
-class PredictionFactory(factory.django.DjangoModelFactory):
+class PredictionFactory(factory.django.DjangoModelFactory[Prediction]):
     class Meta:
         model = Prediction
 
@@ -168,7 +168,7 @@ class PredictionFactory(factory.django.DjangoModelFactory):
     scores = factory.LazyFunction(dict)
 
 
-class EmbeddingVersionFactory(factory.django.DjangoModelFactory):
+class EmbeddingVersionFactory(factory.django.DjangoModelFactory[EmbeddingVersion]):
     class Meta:
         model = EmbeddingVersion
 
@@ -179,7 +179,7 @@ class EmbeddingVersionFactory(factory.django.DjangoModelFactory):
 # --- labeling --------------------------------------------------------------------------------------------------
 
 
-class CampaignFactory(factory.django.DjangoModelFactory):
+class CampaignFactory(factory.django.DjangoModelFactory[Campaign]):
     """A labeling campaign (a draft, as a new one is, unless a status is given)."""
 
     class Meta:
@@ -194,7 +194,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
             self.categories.add(*extracted)
 
 
-class CampaignItemFactory(factory.django.DjangoModelFactory):
+class CampaignItemFactory(factory.django.DjangoModelFactory[CampaignItem]):
     class Meta:
         model = CampaignItem
 
@@ -202,7 +202,7 @@ class CampaignItemFactory(factory.django.DjangoModelFactory):
     tweet = factory.SubFactory(TweetFactory)
 
 
-class AssignmentFactory(factory.django.DjangoModelFactory):
+class AssignmentFactory(factory.django.DjangoModelFactory[Assignment]):
     class Meta:
         model = Assignment
 
@@ -210,7 +210,7 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     annotator = factory.SubFactory(UserFactory)
 
 
-class AnnotationFactory(factory.django.DjangoModelFactory):
+class AnnotationFactory(factory.django.DjangoModelFactory[Annotation]):
     """An answer, with its assignment marked done."""
 
     class Meta:
@@ -220,7 +220,7 @@ class AnnotationFactory(factory.django.DjangoModelFactory):
     answer = Annotation.Answer.NO
 
 
-class QueuedTextFactory(factory.django.DjangoModelFactory):
+class QueuedTextFactory(factory.django.DjangoModelFactory[QueuedText]):
     class Meta:
         model = QueuedText
 
@@ -232,7 +232,7 @@ class QueuedTextFactory(factory.django.DjangoModelFactory):
 # --- api -------------------------------------------------------------------------------------------------------
 
 
-class ApiKeyFactory(factory.django.DjangoModelFactory):
+class ApiKeyFactory(factory.django.DjangoModelFactory[ApiKey]):
     """An API key; the plain key (shown once in real life) is on the built object as `.key`."""
 
     class Meta:
@@ -250,7 +250,7 @@ class ApiKeyFactory(factory.django.DjangoModelFactory):
 # --- dashboard -------------------------------------------------------------------------------------------------
 
 
-class HourlyCountFactory(factory.django.DjangoModelFactory):
+class HourlyCountFactory(factory.django.DjangoModelFactory[HourlyCount]):
     class Meta:
         model = HourlyCount
 
@@ -258,7 +258,7 @@ class HourlyCountFactory(factory.django.DjangoModelFactory):
     hour = factory.LazyFunction(lambda: datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
 
 
-class TermHourlyFactory(factory.django.DjangoModelFactory):
+class TermHourlyFactory(factory.django.DjangoModelFactory[TermHourly]):
     class Meta:
         model = TermHourly
 
@@ -267,7 +267,7 @@ class TermHourlyFactory(factory.django.DjangoModelFactory):
     term = factory.Sequence(lambda n: f"termino{n}")
 
 
-class RollupHistoryFactory(factory.django.DjangoModelFactory):
+class RollupHistoryFactory(factory.django.DjangoModelFactory[RollupHistory]):
     class Meta:
         model = RollupHistory
         django_get_or_create = ("model_version",)
@@ -275,7 +275,7 @@ class RollupHistoryFactory(factory.django.DjangoModelFactory):
     model_version = factory.SubFactory(ModelVersionFactory)
 
 
-class SemaforoSettingsFactory(factory.django.DjangoModelFactory):
+class SemaforoSettingsFactory(factory.django.DjangoModelFactory[SemaforoSettings]):
     """The semáforo's one settings row (saved as pk 1 whatever is given)."""
 
     class Meta:

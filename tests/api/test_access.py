@@ -61,7 +61,7 @@ def test_a_key_without_the_scope_is_403(client_with):
 
 
 def test_a_logged_in_browser_session_may_classify():
-    user = UserFactory(username="ana", password="x-secreto-123")
+    user = UserFactory.create(username="ana", password="x-secreto-123")
     client = APIClient(enforce_csrf_checks=False)
     client.force_login(user)
     response = client.post("/api/v1/feedback", FEEDBACK, format="json")

@@ -16,7 +16,7 @@ def test_classifier_admin_pages_open(admin_client, archive_dir, model):
     from django.urls import reverse
 
 
-    LabeledTextFactory(task="t", text="hola", labels=["a"], source="s", external_id="1")
+    LabeledTextFactory.create(task="t", text="hola", labels=["a"], source="s", external_id="1")
     model_version_register(task="t", model=trained(), metrics={"macro_f1": 0.5}, params={})
     response = admin_client.get(reverse(f"admin:classifier_{model}_changelist"))
     assert response.status_code == 200

@@ -26,11 +26,11 @@ HEADER = [
 
 def version(number: int, status: str, labels: tuple[str, ...]) -> ModelVersion:
     metrics = {"labels": {label: {"f1": 0.8} for label in labels}, "macro_f1": 0.8}
-    return ModelVersionFactory(task="discrimination", version=number, status=status, metrics=metrics)
+    return ModelVersionFactory.create(task="discrimination", version=number, status=status, metrics=metrics)
 
 
 def predict(tweet, model_version, scores: dict[str, float], categories: tuple[str, ...] = ()) -> Prediction:
-    return PredictionFactory(
+    return PredictionFactory.create(
         tweet=tweet, model_version=model_version, scores=scores,
         discriminatory=scores.get("discriminatory", 0) >= 0.5, categories=list(categories),
     )

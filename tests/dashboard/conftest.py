@@ -10,4 +10,4 @@ from tests.factories import ModelVersionFactory
 @pytest.fixture
 def version(db) -> ModelVersion:
     """An active discrimination model (its predictions are written by the tests)."""
-    return ModelVersionFactory(task="discrimination", version=1, status=ModelVersion.Status.ACTIVE)
+    return ModelVersionFactory.create(task="discrimination", version=1, status=ModelVersion.Status.ACTIVE)

@@ -34,7 +34,7 @@ def test_the_list_leads_to_the_one_row_and_saving_changes_it(admin_client):
 
 @pytest.mark.django_db
 def test_inconsistent_settings_are_refused(admin_client):
-    change = reverse("admin:dashboard_semaforosettings_change", args=[SemaforoSettingsFactory().pk])
+    change = reverse("admin:dashboard_semaforosettings_change", args=[SemaforoSettingsFactory.create().pk])
     page = admin_client.post(change, {**FORM, "red_sigma": 1, "history_days": 10})
     assert page.status_code == 200
     text = page.content.decode()

@@ -123,7 +123,7 @@ def test_tweet_queries_do_not_grow_with_the_page_size(reader, dictionary, versio
     for i in range(30):
         tweet = TweetFactory(created_at=utc(10, 0) + timedelta(minutes=i), state="CMX")
         for category in categories:
-            TweetCategoryFactory(tweet=tweet, category=category, created_at=tweet.created_at, state="CMX")
+            TweetCategoryFactory.create(tweet=tweet, category=category, created_at=tweet.created_at, state="CMX")
         predict(tweet, versions[2], i % 2 == 0, ["genero"])
     reader.get("/api/v1/tweets")  # the key is read from the database once, then from the cache
 

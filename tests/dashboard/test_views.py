@@ -53,7 +53,7 @@ def test_the_drill_down_is_for_signed_in_users_and_lists_exactly_the_posts_count
     end = window_end()
     base = "/publicaciones/?" + urlencode({"desde": (end - timedelta(hours=48)).isoformat(), "hasta": end.isoformat()})
     assert client.get(base).url.startswith("/cuenta/entrar/")
-    client.force_login(UserFactory(username="analista", password="x-clave-123"))
+    client.force_login(UserFactory.create(username="analista", password="x-clave-123"))
 
     def count(query: str) -> int:
         page = client.get(base + query)
@@ -77,7 +77,7 @@ def test_anonymous_pages_show_aggregates_but_no_texts_or_handles(client, recent)
     refused = client.get("/buscar/?q=%40ana")
     assert refused.status_code == 403 and "requiere iniciar sesión" in refused.content.decode()
     assert client.get("/exportar/semaforo.csv?q=%40ana").status_code == 403
-    client.force_login(UserFactory(username="analista", password="x-clave-123"))
+    client.force_login(UserFactory.create(username="analista", password="x-clave-123"))
     assert "Semáforo de @ana" in client.get("/buscar/?q=%40ana").content.decode()
     assert "Eso no es un hashtag ni un usuario" in client.get("/buscar/?q=%23").content.decode()
     assert client.get("/categoria/no-existe/").status_code == 404

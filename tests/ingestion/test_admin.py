@@ -70,7 +70,7 @@ def test_terms_import_from_csv_adds_and_updates(dictionary):
 
 @pytest.mark.django_db
 def test_runs_are_read_only_and_show_their_errors(admin_client_es):
-    run = IngestionRunFactory(source=SourceFactory(), status="partial", errors=[{"line": 7, "message": "JSON mal formado", "id": ""}])
+    run = IngestionRunFactory.create(source=SourceFactory(), status="partial", errors=[{"line": 7, "message": "JSON mal formado", "id": ""}])
     html = admin_client_es.get(reverse("admin:ingestion_ingestionrun_change", args=[run.pk])).content.decode()
     assert "JSON mal formado" in html and "7" in html
     assert admin_client_es.get(reverse("admin:ingestion_ingestionrun_add")).status_code == 403

@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def campaign() -> Campaign:
-    campaign = CampaignFactory(name="Export", status=Campaign.Status.RUNNING, annotators_per_item=2)
-    CampaignItemFactory(campaign=campaign, tweet=TweetFactory.create(platform_id="t-9", text="Pinche naco"))
+    campaign = CampaignFactory.create(name="Export", status=Campaign.Status.RUNNING, annotators_per_item=2)
+    CampaignItemFactory.create(campaign=campaign, tweet=TweetFactory.create(platform_id="t-9", text="Pinche naco"))
     for name in ("ana", "beto"):
-        user = UserFactory(username=name, password="x-clave-123")
+        user = UserFactory.create(username=name, password="x-clave-123")
         assignment = assignment_next(campaign=campaign, annotator_id=user.pk)
         assert assignment is not None
         annotation_submit(assignment_id=assignment.pk, annotator_id=user.pk, answer="yes", categories=["apariencia"],

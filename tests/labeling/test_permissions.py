@@ -19,7 +19,7 @@ def fresh(user):  # noqa: ANN001, ANN201 (a new instance: Django keeps permissio
 
 def test_a_second_page_reads_no_permission_tables_and_a_role_change_applies_at_once():
     roles_sync()
-    user = UserFactory(username="ana", password="x-clave-123")
+    user = UserFactory.create(username="ana", password="x-clave-123")
     user.groups.add(Group.objects.get(name=ANNOTATORS))
     assert fresh(user).has_perm("labeling.annotate") and not fresh(user).has_perm("labeling.adjudicate")
     with CaptureQueriesContext(connection) as queries:

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def member_of(group: str):  # noqa: ANN201
-    user = UserFactory(username=f"u-{group}", password="x-clave-123")
+    user = UserFactory.create(username=f"u-{group}", password="x-clave-123")
     user.groups.add(Group.objects.get(name=group))
     return get_user_model().objects.get(pk=user.pk)  # fresh: permissions are cached per instance
 

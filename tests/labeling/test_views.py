@@ -30,7 +30,7 @@ def roles(dictionary):
 
 
 def member(username: str, group: str):  # noqa: ANN201
-    user = UserFactory(username=username, password=PASSWORD)
+    user = UserFactory.create(username=username, password=PASSWORD)
     user.groups.add(Group.objects.get(name=group))
     return user
 
@@ -41,9 +41,9 @@ def client_for(client, user):  # noqa: ANN001, ANN201
 
 
 def campaign_of(texts: list[str], *, k: int = 2, **options) -> Campaign:
-    campaign = CampaignFactory(name="Marzo", status=Campaign.Status.RUNNING, annotators_per_item=k, **options)
+    campaign = CampaignFactory.create(name="Marzo", status=Campaign.Status.RUNNING, annotators_per_item=k, **options)
     for text in texts:
-        CampaignItemFactory(campaign=campaign, tweet=TweetFactory.create(text=text))
+        CampaignItemFactory.create(campaign=campaign, tweet=TweetFactory.create(text=text))
     return campaign
 
 
@@ -199,9 +199,9 @@ def test_a_reviewers_decision_is_not_undone_by_an_annotator(client, roles):
 
 def test_pre_annotation_shows_the_active_models_estimate_only_when_the_campaign_asks(client, roles):
 
-    version = ModelVersionFactory(task="discrimination", version=3, status="active")
+    version = ModelVersionFactory.create(task="discrimination", version=3, status="active")
     blind = campaign_of(["Eres un naco"], k=1)
-    PredictionFactory(tweet=blind.items.get().tweet, model_version=version,
+    PredictionFactory.create(tweet=blind.items.get().tweet, model_version=version,
                               scores={"discriminatory": 0.83}, discriminatory=True)
     ana = client_for(client, member("ana", ANNOTATORS))
     assert "83.0 %" not in ana.get(f"/etiquetado/campanas/{blind.pk}/").content.decode()

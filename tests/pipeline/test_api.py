@@ -74,7 +74,7 @@ def test_a_promoted_version_serves_without_a_restart(trained_models, client_with
     client = client_with("classify")
     first = client.post("/api/v1/classify", {"text": CALM}, format="json").json()
     old = trained_models["discrimination"]
-    new = ModelVersionFactory(
+    new = ModelVersionFactory.create(
         task="discrimination", version=old.version + 1, params=old.params,
         metrics={**old.metrics, "active_macro_f1": old.metrics["macro_f1"], "active_version": old.version},
         artifact_path=old.artifact_path, artifact_sha256=old.artifact_sha256,

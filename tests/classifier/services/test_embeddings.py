@@ -26,9 +26,9 @@ def posts(db):
 
 @pytest.mark.django_db
 def test_vectors_learn_from_every_post_and_training_rows_but_not_held_out_ones(posts, archive_dir):
-    LabeledTextFactory(task="discrimination", text="palabraentrenamiento y más", source="s", external_id="1")
-    LabeledTextFactory(task="discrimination", text="palabraevaluacion oculta", source="s", external_id="2", split="dev")
-    LabeledTextFactory(task="movie-genres", text="a lonely cowboy rides west", source="m", external_id="3")
+    LabeledTextFactory.create(task="discrimination", text="palabraentrenamiento y más", source="s", external_id="1")
+    LabeledTextFactory.create(task="discrimination", text="palabraevaluacion oculta", source="s", external_id="2", split="dev")
+    LabeledTextFactory.create(task="movie-genres", text="a lonely cowboy rides west", source="m", external_id="3")
 
     version = embeddings_train(language="es", params=SMALL)
 

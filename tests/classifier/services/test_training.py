@@ -140,10 +140,10 @@ def test_a_model_uses_the_latest_vectors_and_the_search_compares_resampling_with
 
 @pytest.mark.django_db
 def test_no_demo_model_over_real_labels_and_demo_rows_never_train_with_them(dictionary, archive_dir):
-    LabeledTextFactory(task="discrimination", text="real", labels=[], source="annotators", external_id="1")
+    LabeledTextFactory.create(task="discrimination", text="real", labels=[], source="annotators", external_id="1")
     assert demo_model_ensure() is None
     assert not LabeledText.objects.filter(source=DEMO_SOURCE).exists()
-    LabeledTextFactory(task="discrimination", text="real dev", labels=[], source="annotators", external_id="2", split="dev")
-    LabeledTextFactory(task="discrimination", text="sintético", labels=[], source=DEMO_SOURCE, external_id="d1")
+    LabeledTextFactory.create(task="discrimination", text="real dev", labels=[], source="annotators", external_id="2", split="dev")
+    LabeledTextFactory.create(task="discrimination", text="sintético", labels=[], source=DEMO_SOURCE, external_id="d1")
     data = training_data_load(task="discrimination", params=TrainParams())
     assert data.texts == ["real", "real dev"]

@@ -26,7 +26,7 @@ GREY_POSTS = 10  # fewer than the 30 the default minimum asks for
 def semaforo_seed(version: ModelVersion) -> dict[str, Category]:
     """Four categories with the same history and different last 48 hours, all in Jalisco, scored by `version`."""
     end = window_end(NOW)
-    categories = {slug: CategoryFactory(slug=slug, name=slug.title()) for slug in ("roja", "amarilla", "verde", "gris")}
+    categories = {slug: CategoryFactory.create(slug=slug, name=slug.title()) for slug in ("roja", "amarilla", "verde", "gris")}
     for slug, category in categories.items():
         for k in range(1, 15):
             at = end - k * WINDOW - timedelta(hours=24)
@@ -52,7 +52,7 @@ def seeded_once(django_db_setup, django_db_blocker):
     """The four categories, committed once for a class of tests that only read them (a setting they save is
     undone with their transaction), and removed after the class."""
     with django_db_blocker.unblock():
-        version = ModelVersionFactory(task="discrimination", version=1, status=ModelVersion.Status.ACTIVE)
+        version = ModelVersionFactory.create(task="discrimination", version=1, status=ModelVersion.Status.ACTIVE)
         categories = semaforo_seed(version)
         yield categories
         tweets = TweetCategory.objects.filter(category__in=list(categories.values())).values("tweet_id")
@@ -95,7 +95,7 @@ class TestFourCategoriesSeededOnce:
         assert semaforo.model_version == 1
 
     def test_the_admins_settings_change_the_levels(self):
-        settings = SemaforoSettingsFactory()
+        settings = SemaforoSettingsFactory.create()
         settings.red_sigma = 5.0  # red only from 15% + 5σ = 41%: the red category is now yellow
         settings.save()
         assert levels(semaforo_get(now=NOW))["roja"] == Level.YELLOW
@@ -115,7 +115,7 @@ class TestFourCategoriesSeededOnce:
         assert semaforo.categories[0].sentence.startswith("Gris: no hay historia suficiente para comparar")
 
     def test_a_shorter_window_is_judged_against_windows_of_its_own_length(self):
-        SemaforoSettingsFactory(window_hours=24, baseline_days=28)
+        SemaforoSettingsFactory.create(window_hours=24, baseline_days=28)
         # The current 24 hours hold the same posts; the 28 earlier 24-hour windows alternate
         # between 50 posts and none, so 14 usable windows, as before.
         assert levels(semaforo_get(now=NOW)) == {"roja": Level.RED, "amarilla": Level.YELLOW, "verde": Level.GREEN, "gris": Level.GREY}

@@ -84,7 +84,7 @@ def test_incremental_updates_rerun_and_a_new_category_equal_a_recount(dictionary
 
 @pytest.mark.django_db
 def test_counts_follow_the_model_version_and_undated_posts_are_left_out(version):
-    other = ModelVersionFactory(task="discrimination", version=2, status=ModelVersion.Status.RETIRED)
+    other = ModelVersionFactory.create(task="discrimination", version=2, status=ModelVersion.Status.RETIRED)
     tweets = posts_create(6, at=T0, hashtags=["#a"])
     undated = posts_create(2, at=T0)
     Tweet.objects.filter(pk__in=[t.pk for t in undated]).update(created_at=None)
@@ -101,7 +101,7 @@ def test_rebuild_command_recounts_from_raw_data(version):
     tweets = posts_create(40, at=T0, state="YUC", hashtags=["#x"], terms=[("naco", [])])
     score(tweets, version=version, discriminatory=9)
     HourlyCount.objects.filter(model_version=version).update(posts=999)  # drifted (e.g. posts deleted since)
-    HourlyCountFactory(model_version=version, hour=T0 - timedelta(days=3), posts=5)
+    HourlyCountFactory.create(model_version=version, hour=T0 - timedelta(days=3), posts=5)
     out = StringIO()
     call_command("rollups_rebuild", "--no-progress", stdout=out, stderr=StringIO())
     assert "40 publicaciones calificadas" in out.getvalue()

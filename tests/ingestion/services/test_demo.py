@@ -40,7 +40,7 @@ def test_demo_replay_feeds_the_next_batch_each_run(demo_source, dictionary):
 @pytest.mark.django_db
 def test_demo_replay_starts_over_with_new_ids_when_the_corpus_ends(demo_source):
     size = len(demo_corpus())
-    SourceCursorFactory(source=demo_source, key="replay", position=size - 5)
+    SourceCursorFactory.create(source=demo_source, key="replay", position=size - 5)
     run = source_download(source_id=demo_source.pk).run
     assert run.new == 25
     assert Tweet.objects.filter(platform_id__endswith="-r1").count() == 20

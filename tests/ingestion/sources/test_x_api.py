@@ -67,7 +67,7 @@ class FakeXApi:
 
 @pytest.fixture
 def x_source(dictionary, archive_dir) -> Source:
-    return SourceFactory(slug="x", name="X", kind=Source.Kind.X_API, config={"exclude_retweets": False})
+    return SourceFactory.create(slug="x", name="X", kind=Source.Kind.X_API, config={"exclude_retweets": False})
 
 
 @pytest.fixture

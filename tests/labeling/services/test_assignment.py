@@ -13,14 +13,14 @@ from tests.factories import CampaignFactory, CampaignItemFactory, TweetFactory, 
 
 
 def campaign_with(items: int, *, k: int = 2) -> Campaign:
-    campaign = CampaignFactory(name="Prueba", status=Campaign.Status.RUNNING, annotators_per_item=k)
+    campaign = CampaignFactory.create(name="Prueba", status=Campaign.Status.RUNNING, annotators_per_item=k)
     for i in range(items):
-        CampaignItemFactory(campaign=campaign, tweet=TweetFactory.create(), priority=float(i % 3))
+        CampaignItemFactory.create(campaign=campaign, tweet=TweetFactory.create(), priority=float(i % 3))
     return campaign
 
 
 def annotators(n: int) -> list[int]:
-    return [UserFactory(username=f"anotador{i}", password="x-clave-123").pk for i in range(n)]
+    return [UserFactory.create(username=f"anotador{i}", password="x-clave-123").pk for i in range(n)]
 
 
 @pytest.mark.django_db

@@ -14,10 +14,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def setup():
-    campaign = CampaignFactory(name="Prueba", status=Campaign.Status.RUNNING, annotators_per_item=2)
+    campaign = CampaignFactory.create(name="Prueba", status=Campaign.Status.RUNNING, annotators_per_item=2)
     tweet = TweetFactory(text="Pinche naco", platform_id="t-1")
-    item = CampaignItemFactory(campaign=campaign, tweet=tweet)
-    users = [UserFactory(username=name, password="x-clave-123").pk for name in ("ana", "beto", "rita")]
+    item = CampaignItemFactory.create(campaign=campaign, tweet=tweet)
+    users = [UserFactory.create(username=name, password="x-clave-123").pk for name in ("ana", "beto", "rita")]
     return campaign, item, users
 
 

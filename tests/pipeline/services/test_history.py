@@ -24,7 +24,7 @@ def test_a_new_model_scores_the_history_and_the_old_rollups_go(trained_model, de
     trained = trained_model
     demo_run_load(60, spread=timedelta(days=3))
     tweets_score()
-    newer = ModelVersionFactory(
+    newer = ModelVersionFactory.create(
         task=trained.task, version=2, artifact_path=trained.artifact_path, artifact_sha256=trained.artifact_sha256,
     )
     activate(newer)
