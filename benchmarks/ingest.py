@@ -8,7 +8,7 @@ default `postgres://postgres@127.0.0.1:5432/discriminamometro_bench`; a name
 without "bench" is refused) so runs are comparable; writes the posts with `benchmarks/generator.py` into
 `benchmarks/out/` (kept and reused for the same count and seed); and imports
 the file through the same path as `manage.py import_tweets`: `FileReader` and
-`tweets_import_file`, dictionary matching and state attribution
+`ingestion.services.imports.tweets_import_file`, dictionary matching and state attribution
 included, with the default batch size from the settings.
 
 It prints what it ran on, then for each pass the posts per second against the
@@ -42,7 +42,6 @@ import psutil  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from benchmarks.generator import GENERATOR_VERSION, PAGE_SIZE, generation_meta, posts_generate  # noqa: E402
-from ingestion.services.imports import tweets_import_file
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "benchmarks" / "out"
@@ -269,6 +268,7 @@ def table_rows() -> tuple[int, int]:
 
 def import_pass(path: Path, *, label: str, batch_size: int | None, quiet: bool) -> PassResult:
     """Import the file as `import_tweets` does, timed, with memory watched."""
+    from ingestion.services.imports import tweets_import_file
     from ingestion.sources.files import FileReader
 
     checkpoint()

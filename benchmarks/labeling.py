@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/labeling.py                    # `make bench`
     .venv/bin/python benchmarks/labeling.py --think-ms 5000    # slower annotators in phase 1
 
-Phases 1 and 2 are at service level: the annotators call `labeling.assignment`
+Phases 1 and 2 are at service level: the annotators call `labeling.services.assignment`
 (`assignment_next`, `annotation_submit`, `assignment_skip`) directly. Phase 3
 is the same at human pace through HTTP, as browsers against gunicorn
 (`benchmarks/labeling_http.py`): the page that hands out and renders the next
@@ -280,7 +280,7 @@ def header_print(args: argparse.Namespace, *, url: str, categories: int) -> None
                        "current_setting('max_connections')")
         version, synchronous, max_connections = cursor.fetchone()
     print("Labeling benchmark: annotators asking for the next post and answering it, all at once")
-    print("  level:    phases 1-2 service level (labeling.assignment called directly); phase 3 through HTTP")
+    print("  level:    phases 1-2 service level (labeling.services.assignment called directly); phase 3 through HTTP")
     print(f"  machine:  {os.cpu_count()} CPUs ({_cpu_model()}), {psutil.virtual_memory().total / 1024**3:.1f} GiB RAM, "
           f"shared by the annotators and PostgreSQL")
     print(f"  database: PostgreSQL {version} (synchronous_commit {synchronous}, max_connections {max_connections}) at "
