@@ -8,12 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ingestion.admin import SourceAdmin
 from ingestion.models import Source
-from pipeline.tasks import source_download_task
 
 
 @admin.action(description=_("Descargar ahora"))
 def download_now(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-    # A download is followed by scoring and campaigns, which ingestion does not know of.
+    # A download is followed by scoring and campaigns, which ingestion does not know of. Imported here:
+    # the admin is loaded by every process at start, and the tasks bring the ML libraries with them.
+    from pipeline.tasks import source_download_task
+
     for source in queryset.exclude(kind=Source.Kind.FILE):
         source_download_task.delay(source.pk)
     modeladmin.message_user(request, _("Descargas encoladas."), messages.SUCCESS)
