@@ -9,6 +9,15 @@ app, so a helper there would sit on the top floor and the bottom one at once.
 
 One way to write a cell everywhere: a list is its items joined by "|", a
 boolean is `true` or `false` (as in JSON), None is an empty cell.
+
+Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts
+with `=`, `+`, `-`, `@`, a tab or a carriage return as a formula, and posts and
+comments are written by strangers. Such a text cell is written with a single
+quote in front (`'=HYPERLINK(...)`), which the spreadsheet shows as text. Only
+text is neutralised: numbers the code writes as numbers (an int or a float such
+as -3.5) stay numbers, so scores and counts still sum; a number that arrives as
+text ("-3.5" typed by a person) is text and gets the quote. JSON lines are data,
+not a spreadsheet, and are written as they are.
 """
 from __future__ import annotations
 
@@ -23,6 +32,7 @@ from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 FORMATS = ("csv", "jsonl")
 CONTENT_TYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
 CRLF = "\r\n"  # the csv module's own line end (RFC 4180), kept for the downloads
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class TextOutput(Protocol):
@@ -31,10 +41,17 @@ class TextOutput(Protocol):
 
 def _cell(value: Any) -> Any:
     if isinstance(value, list):
-        return "|".join(str(item) for item in value)
+        return _text_cell("|".join(str(item) for item in value))
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return _text_cell(value)
     return value
+
+
+def _text_cell(text: str) -> str:
+    """The text with a quote in front when a spreadsheet would run it as a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def rows_serialize(
