@@ -18,6 +18,7 @@ from api.csv import FORMATS, rows_download
 from labeling.selectors import reports
 from labeling.selectors.annotation import (
     campaign_progress,
+    campaigns_guidelines_readable,
     campaigns_running,
     category_choices,
     category_keys,
@@ -25,7 +26,13 @@ from labeling.selectors.annotation import (
     text_segments,
 )
 from labeling.selectors.exports import annotation_rows, settled_rows
-from labeling.selectors.review import item_answers, item_disputed_next, items_disputed
+from labeling.selectors.review import (
+    campaigns_disputed,
+    item_answers,
+    item_disputed_next,
+    item_reviewable_get,
+    items_disputed,
+)
 from labeling.services.assignment import (
     AnswerRefused,
     annotation_seconds,
@@ -34,10 +41,10 @@ from labeling.services.assignment import (
     assignment_next,
     assignment_skip,
 )
-from labeling.services.consensus import item_adjudicate
+from labeling.services.consensus import AdjudicationRefused, item_adjudicate
 
 from .forms import AnswerForm, DecisionForm
-from .models import Assignment, Campaign, CampaignItem
+from .models import Assignment, Campaign
 
 PREFILL_KEY = "labeling_prefill"
 REVIEW_PAGE_SIZE = 25
@@ -171,9 +178,7 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def guidelines(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.has_perm("labeling.annotate"):
-        raise Http404
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(campaigns_guidelines_readable(user=request.user), pk=pk)
     return render(request, "labeling/guidelines.html", {"campaign": campaign, "categories": category_choices()})
 
 
@@ -184,20 +189,25 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     items = items_disputed(campaign_id=campaign_id)
     page = Paginator(items, REVIEW_PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(request, "labeling/review_queue.html", {
-        "page": page, "campaigns": Campaign.objects.filter(items__status=CampaignItem.Status.DISPUTED).distinct(),
+        "page": page, "campaigns": campaigns_disputed(),
         "campaign_id": campaign_id,
     })
 
 
 @_reviewer_view
 def review_item(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(CampaignItem.objects.select_related("campaign", "tweet", "settled_by"), pk=pk)
+    item = item_reviewable_get(item_id=pk)
+    if item is None:
+        raise Http404(_("Esta publicación no está en revisión."))
     categories = category_choices()
     if request.method == "POST":
         form = DecisionForm(request.POST, categories=categories)
         if form.is_valid():
-            item_adjudicate(item_id=item.pk, reviewer_id=_user_id(request), answer=form.cleaned_data["answer"],
-                            categories=form.cleaned_data["categories"])
+            try:
+                item_adjudicate(item_id=item.pk, reviewer_id=_user_id(request), answer=form.cleaned_data["answer"],
+                                categories=form.cleaned_data["categories"])
+            except AdjudicationRefused as refused:  # reopened by an undo between the page and the decision
+                raise Http404(_("Esta publicación no está en revisión.")) from refused
             messages.success(request, _("Decisión guardada: la publicación queda resuelta."))
             following = item_disputed_next(after_id=item.pk)
             return redirect("labeling:review_item", pk=following.pk) if following else redirect("labeling:review_queue")

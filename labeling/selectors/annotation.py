@@ -4,6 +4,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY
@@ -33,6 +35,16 @@ class ModelHint:
 
 def campaigns_running() -> QuerySet[Campaign]:
     return Campaign.objects.filter(status=Campaign.Status.RUNNING).order_by("name")
+
+
+def campaigns_guidelines_readable(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Campaign]:
+    """The campaigns whose guidelines the user may read: every one for staff and coordinators (they
+    write them, drafts included), the running ones for annotators (those they may label), none otherwise."""
+    if user.is_staff or user.has_perm("labeling.coordinate"):
+        return Campaign.objects.all()
+    if user.has_perm("labeling.annotate"):
+        return campaigns_running()
+    return Campaign.objects.none()
 
 
 def campaign_progress(*, campaign: Campaign, annotator_id: int) -> Progress:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from labeling.models import Annotation, CampaignItem
+from labeling.models import Annotation, Campaign, CampaignItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,12 +18,35 @@ class AnswerShown:
     seconds: float
 
 
+def items_reviewable() -> QuerySet[CampaignItem]:
+    """The posts a reviewer may open and decide: disputed ones (to settle) and settled ones (to correct),
+    of running campaigns only.
+
+    An open post is still being answered: its reviewer would read a co-annotator's answer and comment
+    before giving their own, and a decision would cut the annotators short. A draft campaign has not
+    started, and a paused or finished one is closed to every role's work.
+    """
+    return CampaignItem.objects.filter(
+        status__in=(CampaignItem.Status.DISPUTED, CampaignItem.Status.SETTLED), campaign__status=Campaign.Status.RUNNING,
+    )
+
+
+def item_reviewable_get(*, item_id: int) -> CampaignItem | None:
+    """The post for the review page, or None when a reviewer may not see it."""
+    return items_reviewable().select_related("campaign", "tweet", "settled_by").filter(pk=item_id).first()
+
+
 def items_disputed(*, campaign_id: int | None = None) -> QuerySet[CampaignItem]:
-    """Posts waiting for a reviewer, oldest first."""
-    items = CampaignItem.objects.filter(status=CampaignItem.Status.DISPUTED)
+    """Posts waiting for a reviewer (disputed, of running campaigns), oldest first."""
+    items = items_reviewable().filter(status=CampaignItem.Status.DISPUTED)
     if campaign_id is not None:
         items = items.filter(campaign_id=campaign_id)
     return items.select_related("campaign", "tweet").order_by("pk")
+
+
+def campaigns_disputed() -> QuerySet[Campaign]:
+    """The campaigns with posts in the reviewers' queue, for its filter."""
+    return Campaign.objects.filter(pk__in=items_disputed().values("campaign_id")).order_by("name")
 
 
 def item_disputed_next(*, after_id: int) -> CampaignItem | None:

@@ -14,8 +14,13 @@ from django.utils import timezone
 from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY
 from classifier.models import LabeledText
 from labeling.models import Annotation, Assignment, CampaignItem
+from labeling.selectors.review import items_reviewable
 
 SOURCE = "annotators"
+
+
+class AdjudicationRefused(Exception):
+    """The post is not one a reviewer may decide (still open, or its campaign is not running)."""
 
 
 def item_settle(*, item_id: int) -> CampaignItem:
@@ -41,11 +46,17 @@ def item_settle(*, item_id: int) -> CampaignItem:
 
 
 def item_adjudicate(*, item_id: int, reviewer_id: int, answer: str, categories: list[str]) -> CampaignItem:
-    """A reviewer's decision on a disputed post, or a correction of a settled one."""
+    """A reviewer's decision on a disputed post, or a correction of a settled one.
+
+    Refused (`AdjudicationRefused`) for any other post: the rule is `items_reviewable`'s, checked
+    under the row lock so a post reopened meanwhile by an annotator's undo is not settled over them.
+    """
     if answer not in (Annotation.Answer.YES, Annotation.Answer.NO):
         raise ValueError("un revisor decide Sí o No")
     with transaction.atomic():
-        item = CampaignItem.objects.select_for_update(of=("self",)).select_related("tweet").get(pk=item_id)
+        item = items_reviewable().select_for_update(of=("self",)).select_related("tweet", "campaign").filter(pk=item_id).first()
+        if item is None:
+            raise AdjudicationRefused(item_id)
         chosen = sorted(set(categories)) if answer == Annotation.Answer.YES else []
         return _settled(item, answer=answer, categories=chosen, reviewer_id=reviewer_id)
 
