@@ -22,6 +22,8 @@ install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
 ## The embedded default: SQLite, local storage, filesystem broker; web + worker + beat.
+## manage.py, wsgi and Celery default to the production settings; `make run` asks for the embedded ones.
+run: export DJANGO_SETTINGS_MODULE ?= discriminamometro.settings.base
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo

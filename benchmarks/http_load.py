@@ -84,6 +84,7 @@ def server_environment(url: str) -> dict[str, str]:
         "DJANGO_DEBUG": "false",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SECURE_COOKIES": "false",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",  # wrk and the annotators speak plain HTTP on loopback
         "DATABASE_URL": url,
         "REDIS_URL": REDIS_URL,
         "CELERY_BROKER_URL": BROKER_URL,

@@ -8,6 +8,7 @@ A full deployment overrides them with `DATABASE_URL`, `CELERY_BROKER_URL`,
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("DISCRIMINAMOMETRO_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -56,6 +58,25 @@ MIDDLEWARE = [
     "labeling.middleware.AnnotatorScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# --- Content-Security-Policy (django-csp) --------------------------------------
+# Scripts only from our own static files (vendored Chart.js, dashboard/ and labeling/ scripts)
+# or an inline block carrying the request's nonce (`request.csp_nonce`). Inline styles stay
+# allowed: the analysis bars' widths and third-party pages (admin, Swagger UI) use them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],  # chart and map PNG exports draw through data: URLs
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "discriminamometro.urls"
 WSGI_APPLICATION = "discriminamometro.wsgi.application"
