@@ -23,6 +23,7 @@ from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY, MOVIE_GENRES
 from ingestion.parsing import text_check
 from ingestion.records import RecordInvalid
 from ingestion.sources.files import FileUnreadable, csv_dict_rows, csv_open, json_array_items, text_open
+from ingestion.validation import json_check, string_check
 
 FORMATS = ("hateval", "exist", "legacy", "movies", "csv")
 TRUE_VALUES = {"1", "true", "t", "yes", "si", "sí", "y", "x"}
@@ -55,10 +56,23 @@ class ImportSpec:
 
 
 Parsed = tuple[int, LabeledRow | RecordInvalid]
+MAX_LABELS = 100
+
+
+def labeled_row_validate(row: LabeledRow) -> LabeledRow:
+    """The row if the training table takes it (the posts' own checks: no NUL, no lone surrogate, column lengths)."""
+    string_check(row.external_id, field="id", limit=128)
+    string_check(row.split, field="split", limit=16)
+    if not isinstance(row.labels, list) or len(row.labels) > MAX_LABELS:
+        raise RecordInvalid(f"las etiquetas no son una lista de a lo sumo {MAX_LABELS}")
+    for label in row.labels:
+        string_check(label, field="etiquetas", limit=64)
+    json_check(row.extra, field="extra")
+    return row
 
 
 def _ident(value: Any) -> str:
-    ident = str(value or "").strip()
+    ident = string_check(str(value or ""), field="id").strip()
     if not ident:
         raise RecordInvalid("falta el id")
     return ident[:128]
@@ -88,7 +102,7 @@ def _rows(spec: ImportSpec, required: set[str], build: Any) -> Iterator[Parsed]:
             yield line, row
             continue
         try:
-            yield line, build(row)
+            yield line, labeled_row_validate(build(row))
         except RecordInvalid as error:
             yield line, error
 
@@ -130,13 +144,15 @@ def read_legacy(spec: ImportSpec) -> Iterator[Parsed]:
             weak=True, extra={"term": row.get("tipo", "")},
         ))
         return
-    with text_open(spec.path, spec.encoding) as handle:
+    with text_open(spec.path, spec.encoding, document=True) as handle:
         items = json_array_items(handle, spec.encoding, spec.path)
     for index, item in enumerate(items, start=1):
         try:
             text = text_check(item.get("full_text") if isinstance(item, dict) else None)
-            digest = hashlib.sha1(f"{item.get('user_id', '')}\x1f{text}".encode()).hexdigest()[:20]
-            yield index, LabeledRow(text, labels, f"dm2020-{digest}", weak=True)
+            author = item.get("user_id", "")
+            string_check(author if isinstance(author, str) else str(author), field="user_id")  # before hashing
+            digest = hashlib.sha1(f"{author}\x1f{text}".encode()).hexdigest()[:20]
+            yield index, labeled_row_validate(LabeledRow(text, labels, f"dm2020-{digest}", weak=True))
         except RecordInvalid as error:
             yield index, error
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +29,15 @@ def raw_batch_path(*, source_slug: str, run_id: int, at: datetime, sequence: int
     return f"raw/{source_slug}/{at:%Y/%m/%d}/{at:%H%M%S}-{run_id}{suffix}.jsonl.gz"
 
 
+def _item_encode(item: Any) -> bytes:
+    """One item as a JSON line. orjson refuses integers past 64 bits and lone surrogates, which a
+    page may carry (its bad posts are rejected later, one by one): those items take the slower encoder."""
+    try:
+        return orjson.dumps(item)
+    except TypeError:
+        return json.dumps(item).encode()  # ASCII escapes keep a lone surrogate as it came
+
+
 def raw_batch_write(
     *, source: Source, run: IngestionRun, items: Iterable[Any], sequence: int = 1
 ) -> RawBatch:
@@ -37,7 +47,7 @@ def raw_batch_write(
     count = 0
     with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as gz:
         for item in items:
-            gz.write(orjson.dumps(item) + b"\n")
+            gz.write(_item_encode(item) + b"\n")
             count += 1
     path = raw_batch_path(source_slug=source.slug, run_id=run.pk, at=datetime.now(UTC), sequence=sequence)
     saved = archive_storage().save(path, ContentFile(buffer.getvalue()))

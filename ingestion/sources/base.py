@@ -35,7 +35,8 @@ class SourceBatch:
 
 def page_batch(page: dict[str, Any], *, cursor_updates: list[CursorUpdate] | None = None) -> SourceBatch:
     """An X API v2 response page as a batch: its good posts, and an error per bad one."""
-    batch = SourceBatch(items=[page] if page.get("data") else [], cursor_updates=cursor_updates or [])
+    keep = isinstance(page, dict) and bool(page.get("data"))
+    batch = SourceBatch(items=[page] if keep else [], cursor_updates=cursor_updates or [])
     for item in v2_page_parse(page):
         if isinstance(item, TweetRecord):
             batch.records.append(item)

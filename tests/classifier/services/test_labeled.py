@@ -1,11 +1,14 @@
 """`import_labeled`: the reference data sets land in LabeledText with the right labels; bad rows are reported."""
 from __future__ import annotations
 
+import uuid
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from classifier.models import LabeledText
 from tests.shared_data import SHARED
@@ -149,3 +152,78 @@ def test_missing_columns_and_files_are_refused_clearly(tmp_path):
     assert error is not None and "no existe el archivo" in str(error)
     _, _, error = run(path, format="csv", task="x", source="y")
     assert error is not None and "--label-columns" in str(error)
+
+
+# --- Hostile rows: each rejected with its line, the rest kept (the posts' own checks) -------------
+
+
+@pytest.mark.django_db
+def test_nul_and_lone_surrogates_in_a_labelled_file_are_rejected_by_line(tmp_path):
+    path = tmp_path / "exist_train.csv"
+    path.write_text(
+        "id,text,task1,task2\n"
+        "1,Texto bueno,sexist,ideological\n"
+        "2,Con nulo \x00 aquí,sexist,x\n"
+        "3\x00,Id con nulo,non-sexist,x\n"
+        "4,Tipo con nulo,sexist,ideo\x00logical\n"
+        "5,Texto bueno dos,non-sexist,x\n"
+    )
+    out, err, error = run(path, format="exist")
+    assert error is None
+    assert "línea 3: el texto contiene un carácter nulo" in err
+    assert "línea 4" in err and "línea 5" in err
+    assert sorted(LabeledText.objects.values_list("external_id", flat=True)) == ["1", "5"]
+
+    legacy = tmp_path / "json_genero.txt"
+    legacy.write_text('[{"full_text": "bueno", "user_id": 1}, {"full_text": "malo \\ud800", "user_id": 2},'
+                      ' {"full_text": "otro", "user_id": "\\udc00"}, {"full_text": "bueno dos", "user_id": 4}]')
+    out, err, error = run(legacy, format="legacy")
+    assert error is None and "línea 2" in err and "línea 3" in err and "sustituto" in err
+    assert LabeledText.objects.filter(source="weak:discriminamometro").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_gzip_bomb_or_a_broken_gzip_is_refused_clearly(tmp_path):
+    import gzip
+
+    bomb = tmp_path / "hateval_train.csv.gz"
+    with gzip.open(bomb, "wb") as handle:
+        handle.write(b"id,text,HS\n")
+        for _ in range(100):
+            handle.write(b"a" * (1024 * 1024))  # 100 MB without a newline
+    _, _, error = run(bomb, format="hateval")
+    assert error is not None and "INGESTION_MAX_LINE_BYTES" in str(error)
+
+    broken = tmp_path / "hateval_dev.csv.gz"
+    broken.write_bytes(b"\x1f\x8b" + b"\x00" * 40)
+    _, _, error = run(broken, format="hateval")
+    assert error is not None and "gzip" in str(error)
+
+
+_hostile_cells = st.one_of(
+    st.text(max_size=20), st.sampled_from(["\x00", "a\x00", "1", "0", "", "sí", "x" * 200]),
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(_hostile_cells, _hostile_cells, _hostile_cells), min_size=1, max_size=8))
+@pytest.mark.django_db
+def test_any_labelled_rows_keep_every_good_row(rows):
+    import csv
+    import tempfile
+
+    good = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "hateval_train.csv"
+        with path.open("w", newline="", encoding="utf-8", errors="surrogatepass") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", "text", "HS"])
+            for number, (ident, text, flag) in enumerate(rows):
+                if number % 2 == 0:  # every other row is a good one, with an id of its own
+                    ident, text, flag = f"good-{uuid.uuid4().hex}", "un texto", "1"
+                    good.append(ident)
+                writer.writerow([ident, text, flag])
+        out, err, error = run(path, format="hateval", source="import:hypothesis")
+    assert "Traceback" not in err
+    stored = set(LabeledText.objects.filter(external_id__in=good).values_list("external_id", flat=True))
+    assert stored == set(good)
