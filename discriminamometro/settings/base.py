@@ -5,6 +5,7 @@ filesystem Celery broker, so the platform runs on a laptop with no servers.
 A full deployment overrides them with `DATABASE_URL`, `CELERY_BROKER_URL`,
 `STORAGE_*` and friends (see `.env.example`).
 """
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework_api_key",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI as static files: no CDN is needed
+    "axes",  # login throttling: labeling/login_throttling.py
     "api",
     "ingestion",
     "classifier",
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "labeling.middleware.AnnotatorScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its answer
 ]
 
 # --- Content-Security-Policy (django-csp) --------------------------------------
@@ -130,7 +133,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Django's model backend, with each user's permissions kept in the cache for a minute (see labeling/permissions.py).
-AUTHENTICATION_BACKENDS = ["labeling.permissions.CachedModelBackend"]
+# Axes's gatekeeper goes first: a locked-out login stops there (labeling/login_throttling.py).
+AUTHENTICATION_BACKENDS = ["labeling.login_throttling.LoginThrottleBackend", "labeling.permissions.CachedModelBackend"]
+# Login throttling (django-axes), for /cuenta/entrar/ and /admin/login/: after 5 failures of one
+# username from one address, that pair is refused (even with the right password) for 15 minutes.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "labeling.login_throttling.login_locked_out"
+AXES_RESET_ON_SUCCESS = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
