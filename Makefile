@@ -38,6 +38,7 @@ test: install-dev
 ## Speed measurements (benchmarks/), on PostgreSQL. Prints what it measured and on what data.
 bench: install-dev
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/robustness.py
 	$(BIN)/python benchmarks/score.py
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/api.py

@@ -105,7 +105,7 @@ class BoundedStream(io.RawIOBase):
         if self._max_total is not None and self._total > self._max_total:
             raise FileUnreadable(
                 f"{self._name} descomprimido supera el límite de {_megabytes(self._max_total)} "
-                f"({MAX_GZIP_RATIO} veces su tamaño comprimido, a lo sumo INGESTION_MAX_DECOMPRESSED_BYTES); "
+                f"(a lo sumo {MAX_GZIP_RATIO} veces su tamaño comprimido); "
                 "¿es una bomba de compresión? Se detuvo la lectura"
             )
         if self._max_line is not None:
