@@ -1,7 +1,7 @@
 """Admin for the dictionary, sources, runs, raw batches and tweets."""
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
@@ -10,6 +10,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from .models import Category, IngestionRun, RawBatch, Source, SourceCursor, Term, TermCategory, Tweet
 from .resources import CategoryResource, TermResource
+from .services.runs import ingestion_run_fail
 
 
 class TermInline(admin.TabularInline):
@@ -93,9 +94,24 @@ class IngestionRunAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
     readonly_fields = [f.name for f in IngestionRun._meta.fields] + ["error_list"]
     exclude = ["errors"]
+    actions = ["fail_dead"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.action(
+        description=_("Marcar como fallidas (su proceso murió): otra ejecución de la fuente podrá empezar"),
+        permissions=["change"],
+    )
+    def fail_dead(self, request: HttpRequest, queryset: QuerySet[IngestionRun]) -> None:
+        running = queryset.filter(status=IngestionRun.Status.RUNNING).values_list("pk", flat=True)
+        reason = f"Por {request.user} en la administración."
+        failed = [pk for pk in running if ingestion_run_fail(run_id=pk, reason=reason)]
+        skipped = queryset.count() - len(failed)
+        if failed:
+            self.message_user(request, _("%(n)d ejecuciones marcadas como fallidas.") % {"n": len(failed)}, messages.SUCCESS)
+        if skipped:
+            self.message_user(request, _("%(n)d no estaban en curso: sin cambios.") % {"n": skipped}, messages.WARNING)
 
     @admin.display(description=_("errores por registro"))
     def error_list(self, obj: IngestionRun) -> str:

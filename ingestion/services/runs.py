@@ -1,8 +1,19 @@
-"""Writes of ingestion runs: start one (one at a time per source), add a batch's counts and errors, finish it."""
+"""Writes of ingestion runs: start one (one at a time per source), add a batch's counts and errors, finish it,
+and give up on one whose process died.
+
+A running run names its holder (host and process id) in its message, so that a
+new run on the same host can tell a holder killed with `kill -9` (no process of
+that id any more) from a live one, and take over at once instead of waiting out
+the heartbeat lease; runs held on other hosts are still recovered by the lease.
+"""
 from __future__ import annotations
 
 import logging
+import os
+import re
+import socket
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,20 +33,97 @@ logger = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 500
 
 
+@dataclass(frozen=True, slots=True)
+class RunHolder:
+    host: str
+    pid: int
+
+    def message(self) -> str:
+        return f"En curso en el equipo {self.host}, proceso {self.pid}."
+
+
+_HOLDER_RE = re.compile(r"^En curso en el equipo (?P<host>[^,\s]+), proceso (?P<pid>\d+)\.$")
+
+
+def run_holder_current() -> RunHolder:
+    return RunHolder(host=socket.gethostname(), pid=os.getpid())
+
+
+def run_holder_parse(message: str) -> RunHolder | None:
+    """The holder a running run's message names; None for a run started before holders were recorded."""
+    found = _HOLDER_RE.match(message)
+    return RunHolder(host=found["host"], pid=int(found["pid"])) if found else None
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process of this id exists on this host and has not exited (a zombie has)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            # "pid (comm) S ...": the state follows the last ")" (comm may hold one).
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return True  # no /proc (macOS): os.kill said it exists
+
+
 def ingestion_runs_expire(*, source: Source) -> int:
-    """Mark as abandoned the running runs whose worker stopped sending heartbeats."""
+    """Close the running runs of the source whose process is gone: on this host, a holder
+    process that no longer exists; anywhere, no heartbeat within the lease."""
     lease = timedelta(seconds=settings.INGESTION["RUN_LEASE_SECONDS"])
-    return IngestionRun.objects.filter(
+    abandoned = IngestionRun.objects.filter(
         source=source, status=IngestionRun.Status.RUNNING, heartbeat_at__lt=timezone.now() - lease
     ).update(
         status=IngestionRun.Status.ABANDONED,
         finished_at=timezone.now(),
         message="El proceso se detuvo sin terminar (sin latido dentro del plazo).",
     )
+    return abandoned + _runs_of_dead_holders_fail(source=source)
+
+
+def _runs_of_dead_holders_fail(*, source: Source) -> int:
+    here = socket.gethostname()
+    failed = 0
+    for run in IngestionRun.objects.filter(source=source, status=IngestionRun.Status.RUNNING).only("pk", "message"):
+        holder = run_holder_parse(run.message)
+        if holder is None or holder.host != here or process_alive(holder.pid):
+            continue
+        message = (
+            f"El proceso {holder.pid} del equipo {holder.host} terminó sin cerrar la ejecución "
+            "(p. ej. kill -9 o falta de memoria); se marcó como fallida al iniciar otra."
+        )
+        # Conditional on the status: two starts racing to recover the same run close it once,
+        # and a run that finished meanwhile keeps its own ending.
+        failed += _run_fail(run_id=run.pk, message=message)
+    if failed:
+        logger.warning("ingestion: %d run(s) of %s failed: their process is gone", failed, source.slug)
+    return failed
+
+
+def _run_fail(*, run_id: int, message: str) -> int:
+    return IngestionRun.objects.filter(pk=run_id, status=IngestionRun.Status.RUNNING).update(
+        status=IngestionRun.Status.FAILED, finished_at=timezone.now(), message=message[:5000]
+    )
+
+
+def ingestion_run_fail(*, run_id: int, reason: str = "") -> bool:
+    """Mark a running run as failed by hand (its process died); False if it was not running.
+
+    For a holder on another host, or one whose process id was reused, which
+    `ingestion_runs_expire` cannot tell is dead before the lease ends. A run
+    whose process is in fact alive goes on storing posts (each once), but no
+    longer keeps another run of its source from starting.
+    """
+    message = "Marcada como fallida a mano: el proceso que la ejecutaba ya no existe."
+    return _run_fail(run_id=run_id, message=f"{message} {reason}".strip()) == 1
 
 
 def ingestion_run_start(*, source: Source, label: str = "") -> IngestionRun | None:
-    """Open a run for the source, or return None when another run of it is going.
+    """Open a run for the source, held by this process, or return None when another run of it is going.
 
     The partial unique constraint `one_running_run_per_source` is the guard: two
     workers racing to start the same source both try to insert, and the database
@@ -44,7 +132,7 @@ def ingestion_run_start(*, source: Source, label: str = "") -> IngestionRun | No
     ingestion_runs_expire(source=source)
     try:
         with transaction.atomic():
-            return IngestionRun.objects.create(source=source, label=label)
+            return IngestionRun.objects.create(source=source, label=label, message=run_holder_current().message())
     except IntegrityError:
         return None
 
