@@ -6,13 +6,14 @@ only: no texts, no handles.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 from django.utils.text import slugify
@@ -37,6 +38,7 @@ from .tiles import COLUMNS, ROWS, tiles_place
 
 POSTS_PAGE_SIZE = 25
 HOME_TREND_DAYS = 60
+EARLIEST_POST, LATEST_LINK = datetime(2006, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def _subject(request: HttpRequest) -> Subject:
@@ -199,10 +201,19 @@ def _post_filter(request: HttpRequest) -> tuple[PostFilter | None, str]:
 
 
 def _when(value: str | None) -> datetime | None:
+    """A link's date as an aware UTC datetime, or None when it is not a date the drill-down can hold.
+
+    A date without an offset is in the site's time zone; one outside 2006 (the first posts) .. 2100 is
+    refused here, before it can overflow on the way to UTC or meet a bound of the other kind.
+    """
     try:
-        return parse_datetime(value or "")
-    except ValueError:
+        parsed = parse_datetime(value or "")
+        if parsed is None:
+            return None
+        parsed = (timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
+    return parsed if EARLIEST_POST <= parsed < LATEST_LINK else None
 
 
 @require_GET
