@@ -84,14 +84,14 @@ def _increment(key: str) -> int:
         return 1
 
 
-def rate_usage_count(request: Request, *, anonymous: bool = False) -> RateUsage:
-    """Count this request against its client's window and return the usage."""
+def rate_usage_count(request: Request | HttpRequest, *, anonymous: bool = False) -> RateUsage:
+    """Count this request (an API call, or a page that meters itself like one) against its client's window."""
     client, limit = _anonymous(request) if anonymous else _client(request)
     window = int(time.time()) // WINDOW_SECONDS
     count = _increment(f"{caches['default'].key_prefix}api:rate:{client}:{window}")
     usage = RateUsage(limit=limit, count=count, reset_at=(window + 1) * WINDOW_SECONDS)
     django_request = request._request if isinstance(request, Request) else request
-    django_request.rate_usage = usage  # type: ignore[attr-defined]
+    django_request.rate_usage = usage  # type: ignore[attr-defined,union-attr]
     return usage
 
 

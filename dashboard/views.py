@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from api.csv import rows_download
+from api.throttling import rate_usage_count
 from classifier.label_sets import DISCRIMINATION
 from classifier.selectors.classification import NoActiveModel, texts_classify
 from classifier.selectors.model_versions import model_version_for_reads
@@ -143,12 +144,24 @@ def export(request: HttpRequest, table: str) -> HttpResponseBase:
 
 
 def analyze(request: HttpRequest) -> HttpResponse:
-    """A box that sends a text to the classifier and shows its scores, matched terms and explanation."""
+    """A box that sends a text to the classifier and shows its scores, matched terms and explanation.
+
+    Open to anyone, so metered like the API: every analysis counts against the API's per-minute limit of
+    its client (`api/throttling.py`: an address's `ANONYMOUS_RATE`, a signed-in user's `SESSION_RATE`),
+    and the same counters, so the page is no way round an API key's limit.
+    """
     limit = settings.API["MAX_TEXT_CHARS"]
     context: dict[str, object] = {"limit": limit, "text": ""}
     if request.method == "POST":
         text = request.POST.get("texto", "").strip()
         context["text"] = text
+        usage = rate_usage_count(request)
+        if usage.exceeded:
+            context["error"] = _("Demasiados análisis en un minuto desde tu conexión; espera %(seconds)d segundos.") % {
+                "seconds": usage.reset_in}
+            response = render(request, "dashboard/analyze.html", context, status=429)
+            response["Retry-After"] = str(usage.reset_in)
+            return response
         if not text:
             context["error"] = _("Escribe o pega un texto.")
         elif len(text) > limit:

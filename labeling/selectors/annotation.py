@@ -4,8 +4,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY
@@ -37,7 +36,7 @@ def campaigns_running() -> QuerySet[Campaign]:
     return Campaign.objects.filter(status=Campaign.Status.RUNNING).order_by("name")
 
 
-def campaigns_guidelines_readable(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Campaign]:
+def campaigns_guidelines_readable(*, user: User | AnonymousUser) -> QuerySet[Campaign]:
     """The campaigns whose guidelines the user may read: every one for staff and coordinators (they
     write them, drafts included), the running ones for annotators (those they may label), none otherwise."""
     if user.is_staff or user.has_perm("labeling.coordinate"):
