@@ -54,7 +54,12 @@ def tweets_import_file(
     source = source_file_get()
     run = ingestion_run_start(source=source, label=f"import:{reader.path.name}")
     if run is None:
-        raise FileImportBusy("otra importación de archivos está en curso; espere a que termine")
+        busy = IngestionRun.objects.filter(source=source, status=IngestionRun.Status.RUNNING).first()
+        raise FileImportBusy(
+            f"otra importación de archivos está en curso (ejecución #{busy and busy.pk}: {busy and busy.message}); "
+            "espere a que termine o, si su proceso murió en otro equipo, márquela como fallida con "
+            f"manage.py ingestion_run_fail {busy and busy.pk}"
+        )
     summary = ImportSummary(run=run)
     context = store_context_build(source=source, run=run)
     batch_size = batch_size or settings.INGESTION["BATCH_SIZE"]

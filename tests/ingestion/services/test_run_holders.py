@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from ingestion.models import IngestionRun
+from ingestion.services.imports import source_file_get
 from ingestion.services.runs import RunHolder, process_alive, run_holder_current, run_holder_parse
 from ingestion.services.runs import ingestion_run_start as start
 from tests.factories import SourceFactory
@@ -87,3 +89,14 @@ def test_the_admin_action_fails_the_selected_running_runs(admin_client):
     done.refresh_from_db()
     assert running.status == IngestionRun.Status.FAILED and "administración" in running.message
     assert done.status == IngestionRun.Status.SUCCEEDED
+
+
+@pytest.mark.django_db
+def test_a_refused_import_names_the_run_in_the_way_and_how_to_fail_it(tmp_path):
+    running = start(source=source_file_get())
+    path = tmp_path / "posts.jsonl"
+    path.write_bytes((Path(__file__).parents[2] / "fixtures" / "xapi" / "search_page1.json").read_bytes().replace(b"\n", b"") + b"\n")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_tweets", str(path), "--no-progress", stdout=StringIO(), stderr=err)
+    assert f"#{running.pk}" in err.getvalue() and f"ingestion_run_fail {running.pk}" in err.getvalue()
