@@ -29,7 +29,15 @@ from dashboard.selectors import tables
 from dashboard.selectors.counts import Subject
 from dashboard.selectors.drilldown import PostFilter, posts_behind
 from dashboard.selectors.overview import overview_categories, overview_runs, overview_states, overview_totals
-from dashboard.selectors.semaforo import Light, Semaforo, phrases_top, semaforo_get, states_get, trend_get
+from dashboard.selectors.semaforo import (
+    PUBLIC_HASHTAG_MIN_POSTS,
+    Light,
+    Semaforo,
+    phrases_top,
+    semaforo_get,
+    states_get,
+    trend_get,
+)
 from ingestion.geo import STATE_NAMES
 from ingestion.models import Category
 from labeling.selectors.annotation import text_segments
@@ -69,12 +77,13 @@ def _by_urgency(lights: list[Light]) -> list[Light]:
     return sorted(lights, key=lambda light: (-LEVEL_ORDER[light.level], -(light.rate or 0.0), light.name))
 
 
-def _widgets(*, semaforo: Semaforo, category: str | None = None) -> dict[str, object]:
-    """The widgets every semáforo page has, for the lights' subject and window."""
+def _widgets(*, semaforo: Semaforo, public: bool, category: str | None = None) -> dict[str, object]:
+    """The widgets every semáforo page has, for the lights' subject and window (`public`: an anonymous visitor)."""
     subject = semaforo.subject
     states = states_get(category=category, subject=subject)
     terms = phrases_top(kind="term", category=category, subject=subject)
-    hashtags = phrases_top(kind="hashtag", category=category, subject=subject)
+    hashtags = phrases_top(kind="hashtag", category=category, subject=subject,
+                           min_posts=PUBLIC_HASHTAG_MIN_POSTS if public else 1)
     return {
         "subject": subject,
         "states": _by_urgency(states),
@@ -97,7 +106,7 @@ def home(request: HttpRequest) -> HttpResponse:
     semaforo = semaforo_get(subject=subject)
     trend = trend_get(granularity="day", periods=HOME_TREND_DAYS, subject=subject)
     context = {"semaforo": semaforo, "lights": _by_urgency(semaforo.categories), "trend_day": tables.trend_chart(trend),
-               **_widgets(semaforo=semaforo)}
+               **_widgets(semaforo=semaforo, public=not request.user.is_authenticated)}
     return render(request, "dashboard/home.html", context)
 
 
@@ -124,7 +133,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "semaforo": semaforo, "light": light, "category_name": trend_day.name, "slug": slug,
         "trend_day": tables.trend_chart(trend_day), "trend_hour": tables.trend_chart(trend_hour),
-        **_widgets(semaforo=semaforo, category=slug),
+        **_widgets(semaforo=semaforo, category=slug, public=not request.user.is_authenticated),
     }
     return render(request, "dashboard/category.html", context)
 
@@ -136,7 +145,7 @@ def export(request: HttpRequest, table: str) -> HttpResponseBase:
     if _user_search_refused(request, subject):
         return HttpResponse(_("La búsqueda por usuario requiere iniciar sesión."), status=403)
     try:
-        rows = tables.rows_for(table, subject=subject, category=slug)
+        rows = tables.rows_for(table, subject=subject, category=slug, public=not request.user.is_authenticated)
     except (KeyError, Category.DoesNotExist) as unknown:
         raise Http404(_("No existe esa tabla.")) from unknown
     name = "-".join(part for part in ("discriminamometro", table, slug or "", slugify(subject.key)) if part)

@@ -282,15 +282,21 @@ def trend_get(
 
 # --- What is being said -------------------------------------------------------------------
 
+# Anonymous pages list a hashtag only when at least this many posts of the window carry it: a hashtag of
+# one or two posts can single out the person who wrote them.
+PUBLIC_HASHTAG_MIN_POSTS = 3
+
+
 def phrases_top(
     *, kind: PhraseKind, category: str | None = None, limit: int = 10,
-    subject: Subject | None = None, now: datetime | None = None,
+    subject: Subject | None = None, now: datetime | None = None, min_posts: int = 1,
 ) -> list[PhraseCount]:
     """The dictionary terms (`kind="term"`) or hashtags in most scored posts over the window, most first.
 
     For a category, the terms of that category and the hashtags of its posts.
     Hashtags are lower case, without "#". A hashtag's own search has no
-    hashtag list (hashtags are not counted per hashtag): it gets [].
+    hashtag list (hashtags are not counted per hashtag): it gets []. Phrases in
+    fewer than `min_posts` posts are left out (`PUBLIC_HASHTAG_MIN_POSTS` on public pages).
     """
     subject, rule, end = subject or Subject(), semaforo_rule_get(), window_end(now)
     category_id = category_get(category).pk if category else ALL_CATEGORIES
@@ -298,4 +304,5 @@ def phrases_top(
     if version is None:
         return []
     source: CountSource = source_for(subject, model_version_id=version.pk)
-    return source.top(kind=kind, since=end - rule.window_hours * HOUR, until=end, category_id=category_id, limit=limit)
+    found = source.top(kind=kind, since=end - rule.window_hours * HOUR, until=end, category_id=category_id, limit=limit)
+    return [phrase for phrase in found if phrase.posts >= min_posts]

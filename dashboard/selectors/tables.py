@@ -12,7 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard.selectors.counts import Subject
-from dashboard.selectors.semaforo import Light, Trend, phrases_top, semaforo_get, states_get, trend_get
+from dashboard.selectors.semaforo import (
+    PUBLIC_HASHTAG_MIN_POSTS,
+    Light,
+    Trend,
+    phrases_top,
+    semaforo_get,
+    states_get,
+    trend_get,
+)
 from ingestion.models import Category
 
 
@@ -86,9 +94,15 @@ TABLES: dict[str, Callable[..., list[dict[str, Any]]]] = {
 }
 
 
-def rows_for(table: str, *, subject: Subject, category: str | None) -> list[dict[str, Any]]:
-    """A table's rows; KeyError for an unknown table, Category.DoesNotExist for an unknown category."""
-    return TABLES[table](subject=subject, category=category)
+def rows_for(table: str, *, subject: Subject, category: str | None, public: bool = False) -> list[dict[str, Any]]:
+    """A table's rows; KeyError for an unknown table, Category.DoesNotExist for an unknown category.
+
+    `public` (an anonymous visitor): hashtags of fewer than `PUBLIC_HASHTAG_MIN_POSTS` posts are left out.
+    """
+    rows = TABLES[table](subject=subject, category=category)
+    if public and table == "hashtags":
+        rows = [row for row in rows if row["publicaciones"] >= PUBLIC_HASHTAG_MIN_POSTS]
+    return rows
 
 
 def analysis(*, text: str, result: dict[str, Any], segments: list[tuple[str, bool]]) -> dict[str, Any]:
