@@ -49,7 +49,9 @@ Parsed = tuple[int, TweetRecord | RecordInvalid]
 
 
 class FileUnreadable(Exception):
-    """The whole file cannot be read (missing, empty, not the format). Nothing was imported."""
+    """The file cannot be read (missing, empty, not the format, a broken gzip: nothing was imported),
+    or its reading stopped at a limit (a line past MAX_LINE_BYTES in a CSV, a compression bomb:
+    the batches read before it are kept)."""
 
 
 def file_format_detect(path: Path) -> str:
