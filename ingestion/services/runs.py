@@ -1,10 +1,11 @@
 """Writes of ingestion runs: start one (one at a time per source), add a batch's counts and errors, finish it,
 and give up on one whose process died.
 
-A running run names its holder (host and process id) in its message, so that a
-new run on the same host can tell a holder killed with `kill -9` (no process of
-that id any more) from a live one, and take over at once instead of waiting out
-the heartbeat lease; runs held on other hosts are still recovered by the lease.
+A running run names its holder (host, process id and the process's start) in its
+message, so that a new run on the same host can tell a holder killed with
+`kill -9` (no such process any more) from a live one, and take over at once
+instead of waiting out the heartbeat lease; runs held on other hosts are still
+recovered by the lease, or failed by hand (`manage.py ingestion_run_fail`, the admin).
 """
 from __future__ import annotations
 
@@ -35,40 +36,58 @@ MAX_STORED_ERRORS = 500
 
 @dataclass(frozen=True, slots=True)
 class RunHolder:
+    """The process running a run: host, process id, and its start (clock ticks after boot; 0 where unknown)."""
+
     host: str
     pid: int
+    started: int = 0
 
     def message(self) -> str:
-        return f"En curso en el equipo {self.host}, proceso {self.pid}."
+        return f"En curso en el equipo {self.host}, proceso {self.pid} (inicio {self.started})."
 
 
-_HOLDER_RE = re.compile(r"^En curso en el equipo (?P<host>[^,\s]+), proceso (?P<pid>\d+)\.$")
+_HOLDER_RE = re.compile(
+    r"^En curso en el equipo (?P<host>[^,\s]+), proceso (?P<pid>\d+) \(inicio (?P<started>\d+)\)\.$"
+)
 
 
 def run_holder_current() -> RunHolder:
-    return RunHolder(host=socket.gethostname(), pid=os.getpid())
+    stat = _process_stat(os.getpid())
+    return RunHolder(host=socket.gethostname(), pid=os.getpid(), started=stat[1] if stat else 0)
 
 
 def run_holder_parse(message: str) -> RunHolder | None:
     """The holder a running run's message names; None for a run started before holders were recorded."""
     found = _HOLDER_RE.match(message)
-    return RunHolder(host=found["host"], pid=int(found["pid"])) if found else None
+    return RunHolder(host=found["host"], pid=int(found["pid"]), started=int(found["started"])) if found else None
 
 
-def process_alive(pid: int) -> bool:
-    """Whether a process of this id exists on this host and has not exited (a zombie has)."""
+def _process_stat(pid: int) -> tuple[str, int] | None:
+    """A process's state letter and start time from /proc; None without /proc or without the process."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            # "pid (comm) S ppid ...": fields counted after the last ")", as comm may hold one.
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return fields[0].decode(), int(fields[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def process_alive(pid: int, *, started: int = 0) -> bool:
+    """Whether the process of this id on this host still runs: not exited, not a zombie, and, given
+    its start, the same process and not a later one given the same id (a container restarted after
+    an out-of-memory kill starts its worker again under the same pid)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # someone else's process: alive
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            # "pid (comm) S ...": the state follows the last ")" (comm may hold one).
-            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
-    except (OSError, IndexError):
+        pass  # someone else's process, but it exists
+    stat = _process_stat(pid)
+    if stat is None:
         return True  # no /proc (macOS): os.kill said it exists
+    state, start = stat
+    return state != "Z" and (not started or start == started)
 
 
 def ingestion_runs_expire(*, source: Source) -> int:
@@ -90,7 +109,7 @@ def _runs_of_dead_holders_fail(*, source: Source) -> int:
     failed = 0
     for run in IngestionRun.objects.filter(source=source, status=IngestionRun.Status.RUNNING).only("pk", "message"):
         holder = run_holder_parse(run.message)
-        if holder is None or holder.host != here or process_alive(holder.pid):
+        if holder is None or holder.host != here or process_alive(holder.pid, started=holder.started):
             continue
         message = (
             f"El proceso {holder.pid} del equipo {holder.host} terminó sin cerrar la ejecución "

@@ -50,6 +50,18 @@ def test_a_run_whose_process_died_on_this_host_is_failed_and_the_next_one_starts
 
 
 @pytest.mark.django_db
+def test_a_later_process_given_the_dead_holders_id_does_not_keep_its_run_alive():
+    source = SourceFactory()
+    dead = start(source=source)
+    me = run_holder_current()
+    assert me.started > 0
+    held_by(dead, RunHolder(host=me.host, pid=me.pid, started=me.started - 1))  # our pid, an earlier process
+    assert start(source=source) is not None
+    dead.refresh_from_db()
+    assert dead.status == IngestionRun.Status.FAILED
+
+
+@pytest.mark.django_db
 def test_a_holder_on_another_host_still_blocks_until_its_lease_ends():
     source = SourceFactory()
     run = start(source=source)
