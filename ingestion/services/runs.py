@@ -36,30 +36,44 @@ MAX_STORED_ERRORS = 500
 
 @dataclass(frozen=True, slots=True)
 class RunHolder:
-    """The process running a run: host, process id, and its start (clock ticks after boot; 0 where unknown)."""
+    """The process running a run: host, process id, its start (clock ticks after boot; 0 where unknown),
+    and its pid namespace ("" where unknown): containers sharing a host name (`network_mode: host`)
+    number their processes apart, so a process id means something only within one namespace."""
 
     host: str
     pid: int
     started: int = 0
+    space: str = ""
 
     def message(self) -> str:
-        return f"En curso en el equipo {self.host}, proceso {self.pid} (inicio {self.started})."
+        return f"En curso en el equipo {self.host}, proceso {self.pid} (inicio {self.started}, espacio {self.space or '-'})."
+
+    def here(self, other: RunHolder) -> bool:
+        """Whether `other` runs where this holder could look its process up."""
+        return (self.host, self.space) == (other.host, other.space)
 
 
 _HOLDER_RE = re.compile(
-    r"^En curso en el equipo (?P<host>[^,\s]+), proceso (?P<pid>\d+) \(inicio (?P<started>\d+)\)\.$"
+    r"^En curso en el equipo (?P<host>[^,\s]+), proceso (?P<pid>\d+) \(inicio (?P<started>\d+), espacio (?P<space>\d+|-)\)\.$"
 )
 
 
 def run_holder_current() -> RunHolder:
     stat = _process_stat(os.getpid())
-    return RunHolder(host=socket.gethostname(), pid=os.getpid(), started=stat[1] if stat else 0)
+    try:
+        space = re.sub(r"\D", "", os.readlink("/proc/self/ns/pid"))  # "pid:[4026531836]"
+    except OSError:
+        space = ""
+    return RunHolder(host=socket.gethostname(), pid=os.getpid(), started=stat[1] if stat else 0, space=space)
 
 
 def run_holder_parse(message: str) -> RunHolder | None:
     """The holder a running run's message names; None for a run started before holders were recorded."""
     found = _HOLDER_RE.match(message)
-    return RunHolder(host=found["host"], pid=int(found["pid"]), started=int(found["started"])) if found else None
+    if not found:
+        return None
+    space = "" if found["space"] == "-" else found["space"]
+    return RunHolder(host=found["host"], pid=int(found["pid"]), started=int(found["started"]), space=space)
 
 
 def _process_stat(pid: int) -> tuple[str, int] | None:
@@ -105,11 +119,11 @@ def ingestion_runs_expire(*, source: Source) -> int:
 
 
 def _runs_of_dead_holders_fail(*, source: Source) -> int:
-    here = socket.gethostname()
+    current = run_holder_current()
     failed = 0
     for run in IngestionRun.objects.filter(source=source, status=IngestionRun.Status.RUNNING).only("pk", "message"):
         holder = run_holder_parse(run.message)
-        if holder is None or holder.host != here or process_alive(holder.pid, started=holder.started):
+        if holder is None or not current.here(holder) or process_alive(holder.pid, started=holder.started):
             continue
         message = (
             f"El proceso {holder.pid} del equipo {holder.host} terminó sin cerrar la ejecución "

@@ -42,7 +42,8 @@ def test_a_run_whose_process_died_on_this_host_is_failed_and_the_next_one_starts
     dead = start(source=source)
     assert run_holder_parse(dead.message) == run_holder_current()
     assert start(source=source) is None  # its holder (this process) is alive
-    held_by(dead, RunHolder(host=run_holder_current().host, pid=dead_pid()))
+    me = run_holder_current()
+    held_by(dead, RunHolder(host=me.host, pid=dead_pid(), space=me.space))
     assert start(source=source) is not None
     dead.refresh_from_db()
     assert dead.status == IngestionRun.Status.FAILED and dead.finished_at is not None
@@ -55,17 +56,20 @@ def test_a_later_process_given_the_dead_holders_id_does_not_keep_its_run_alive()
     dead = start(source=source)
     me = run_holder_current()
     assert me.started > 0
-    held_by(dead, RunHolder(host=me.host, pid=me.pid, started=me.started - 1))  # our pid, an earlier process
+    held_by(dead, RunHolder(host=me.host, pid=me.pid, started=me.started - 1, space=me.space))  # our pid, an earlier process
     assert start(source=source) is not None
     dead.refresh_from_db()
     assert dead.status == IngestionRun.Status.FAILED
 
 
 @pytest.mark.django_db
-def test_a_holder_on_another_host_still_blocks_until_its_lease_ends():
+def test_a_holder_on_another_host_or_pid_namespace_still_blocks_until_its_lease_ends():
     source = SourceFactory()
     run = start(source=source)
     held_by(run, RunHolder(host="otro-equipo", pid=dead_pid()))
+    assert start(source=source) is None
+    me = run_holder_current()  # the same name, another container's processes
+    held_by(run, RunHolder(host=me.host, pid=dead_pid(), space=me.space + "1"))
     assert start(source=source) is None
     run.refresh_from_db()
     assert run.status == IngestionRun.Status.RUNNING
