@@ -57,8 +57,12 @@ def raw_batch_write(
 
 
 def raw_batch_read(*, path: str) -> Iterator[Any]:
-    """Read an archived batch back, item by item."""
+    """Read an archived batch back, item by item, exactly as it was received.
+
+    The standard library's decoder, not orjson's: orjson turns an integer past 64 bits into a
+    float and refuses the lone surrogates `_item_encode` kept. Reading the archive is rare
+    (reprocessing, audits); writing it is on every download."""
     with archive_storage().open(path, "rb") as handle, gzip.GzipFile(fileobj=handle) as gz:
         for line in gz:
             if line.strip():
-                yield orjson.loads(line)
+                yield json.loads(line)

@@ -23,7 +23,8 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingestion.models import IngestionRun, Source, SourceCursor, Tweet
+from ingestion.models import IngestionRun, RawBatch, Source, SourceCursor, Tweet
+from ingestion.services.archive import raw_batch_read
 from ingestion.services.downloads import source_download
 from ingestion.services.imports import tweets_import_file
 from ingestion.sources.files import FileReader
@@ -224,6 +225,12 @@ def test_a_page_the_fast_encoder_refuses_is_archived_and_its_good_posts_stored(d
     assert outcome.run is not None and outcome.run.status != IngestionRun.Status.FAILED
     assert list(Tweet.objects.values_list("platform_id", flat=True)) == ["300"]
     assert "64 bits" in json.dumps(outcome.run.errors, ensure_ascii=False)
+    # The archive holds the page as it was sent (one batch per query of the source).
+    pages = [page for batch in RawBatch.objects.filter(run=outcome.run) for page in raw_batch_read(path=batch.path)]
+    page = pages[0]
+    assert [item["id"] for item in page["data"]] == ["300", "301", "302"]
+    assert repr(page["data"][1]["public_metrics"]["like_count"]) == repr(2**70)  # an int, not a float
+    assert page["data"][2]["text"] == "mal \ud800"
 
 
 # --- Property: any mix of lines, through the whole import ----------------------------
