@@ -40,6 +40,7 @@ from dashboard.selectors.semaforo import (
 )
 from ingestion.geo import STATE_NAMES
 from ingestion.models import Category
+from ingestion.validation import EARLIEST_POST
 from labeling.selectors.annotation import text_segments
 
 from .levels import LEVEL_ORDER, period_text
@@ -47,7 +48,7 @@ from .tiles import COLUMNS, ROWS, tiles_place
 
 POSTS_PAGE_SIZE = 25
 HOME_TREND_DAYS = 60
-EARLIEST_POST, LATEST_LINK = datetime(2006, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+LATEST_LINK = datetime(2100, 1, 1, tzinfo=UTC)  # a drill-down link further out is not one the pages made
 
 
 def _subject(request: HttpRequest) -> Subject:

@@ -39,9 +39,8 @@ def model_version_register(*, task: str, model: Any, metrics: dict[str, Any], pa
 
 def model_version_failed(*, task: str, reason: str) -> ModelVersion:
     """Record a training that did not finish, so an admin sees it next to the versions that did."""
-    latest = ModelVersion.objects.filter(task=task).aggregate(Max("version"))["version__max"] or 0
-    return ModelVersion.objects.create(
-        task=task, version=latest + 1, status=ModelVersion.Status.FAILED, reason=reason[:5000]
+    return numbered_version_create(
+        model=ModelVersion, scope={"task": task}, fields={"status": ModelVersion.Status.FAILED, "reason": reason[:5000]}
     )
 
 

@@ -271,6 +271,8 @@ INGESTION = {
     "BATCH_SIZE": env.int("INGESTION_BATCH_SIZE", default=2000),
     "MAX_TEXT_CHARS": env.int("INGESTION_MAX_TEXT_CHARS", default=10_000),
     "MAX_LINE_BYTES": env.int("INGESTION_MAX_LINE_BYTES", default=5 * 1024 * 1024),
+    # A gzipped file is refused once it has inflated past this, whatever its ratio allows.
+    "MAX_DECOMPRESSED_BYTES": env.int("INGESTION_MAX_DECOMPRESSED_BYTES", default=16 * 1024**3),
     # Longest wait in-process for an X API rate-limit window; longer ones reschedule.
     "RATE_LIMIT_MAX_WAIT_SECONDS": env.int("INGESTION_RATE_LIMIT_MAX_WAIT_SECONDS", default=60),
 }
