@@ -33,13 +33,25 @@ def test_a_reviewer_cannot_settle_a_post_of_a_campaign_not_running(client, roles
     campaign = CampaignFactory.create(name="Borrador", status=status)
     item = CampaignItemFactory.create(campaign=campaign, tweet=TweetFactory.create(text="Texto"),
                                       status=CampaignItem.Status.DISPUTED)
-    reviewer = client_for(client, member("rita", REVIEWERS))
+    rita = member("rita", REVIEWERS)
+    reviewer = client_for(client, rita)
     assert "Texto" not in reviewer.get("/etiquetado/revision/").content.decode()
     assert reviewer.get(f"/etiquetado/revision/{item.pk}/").status_code == 404
     assert reviewer.post(f"/etiquetado/revision/{item.pk}/", {"answer": "no"}).status_code == 404
     with pytest.raises(AdjudicationRefused):
-        item_adjudicate(item_id=item.pk, reviewer_id=1, answer="no", categories=[])
+        item_adjudicate(item_id=item.pk, reviewer_id=rita.pk, answer="no", categories=[])
     assert not LabeledText.objects.exists()
+
+
+def test_the_same_post_of_a_running_campaign_is_listed_opened_and_settled(client, roles):  # noqa: F811
+    campaign = CampaignFactory.create(name="En curso", status=Campaign.Status.RUNNING)
+    item = CampaignItemFactory.create(campaign=campaign, tweet=TweetFactory.create(text="Texto"),
+                                      status=CampaignItem.Status.DISPUTED)
+    reviewer = client_for(client, member("rita", REVIEWERS))
+    assert "Texto" in reviewer.get("/etiquetado/revision/").content.decode()
+    assert reviewer.get(f"/etiquetado/revision/{item.pk}/").status_code == 200
+    assert reviewer.post(f"/etiquetado/revision/{item.pk}/", {"answer": "no"}).status_code == 302
+    assert LabeledText.objects.count() == 1
 
 
 def test_the_service_refuses_an_untouched_post(roles):  # noqa: F811
