@@ -17,8 +17,9 @@ SHOWN_ERRORS = 50
 
 class Command(BaseCommand):
     help = (
-        "Importa textos etiquetados (HatEval, EXIST, tuits del proyecto original, películas o un CSV genérico) "
-        "a la tabla de entrenamiento."
+        "Importa textos etiquetados (HatEval, EXIST, tuits del proyecto original, películas, MEX-A3T, OffendES, "
+        "DETOXIS o un CSV genérico) a la tabla de entrenamiento. MEX-A3T, OffendES y DETOXIS conservan sus "
+        "etiquetas originales en 'extra'; sólo lo dirigido contra un grupo cuenta como discriminatorio."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", required=True, choices=FORMATS)
         parser.add_argument("--task", help="tarea (discrimination o movie-genres según el formato)")
         parser.add_argument("--source", help="origen de las etiquetas, p. ej. import:hateval2019")
-        parser.add_argument("--split", default="", help="train, dev o test (se deduce del nombre si se omite)")
+        parser.add_argument("--split", default="", help="train, dev o test (se deduce del nombre si se omite; mexa3t la necesita)")
         parser.add_argument("--encoding", help="utf-8 por omisión; latin-1 para base_*.csv")
         parser.add_argument("--text-column", default="text", help="csv: columna del texto")
         parser.add_argument("--id-column", default="id", help="csv: columna del identificador")
