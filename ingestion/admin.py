@@ -1,16 +1,23 @@
 """Admin for the dictionary, sources, runs, raw batches and tweets."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
 
 from .models import Category, IngestionRun, RawBatch, Source, SourceCursor, Term, TermCategory, Tweet
 from .resources import CategoryResource, TermResource
 from .services.runs import ingestion_run_fail
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class TermInline(admin.TabularInline):
@@ -46,12 +53,38 @@ class CategoryAdmin(ImportExportModelAdmin):
         return obj.n_terms  # type: ignore[attr-defined]
 
 
+class SuggestionFilter(admin.SimpleListFilter):
+    """Imported suggestions (HurtLex) apart from the terms people added; the pending ones first."""
+
+    title = _("sugerencias")
+    parameter_name = "sugerencia"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, StrOrPromise]]:
+        return [
+            ("pendientes", _("por revisar (inactivas)")),
+            ("todas", _("todas las sugerencias")),
+            ("personas", _("añadidos por personas")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Term]) -> QuerySet[Term]:
+        suggested = ~Q(origin=Term.Origin.PERSON)
+        if self.value() == "pendientes":
+            # A suggestion left inactive with its categories removed has been discarded.
+            return queryset.filter(suggested, active=False, pk__in=TermCategory.objects.values("term_id"))
+        if self.value() == "todas":
+            return queryset.filter(suggested)
+        if self.value() == "personas":
+            return queryset.filter(origin=Term.Origin.PERSON)
+        return queryset
+
+
 @admin.register(Term)
 class TermAdmin(ImportExportModelAdmin):
     resource_classes = [TermResource]
-    list_display = ["text", "category_list", "active", "updated_at"]
-    list_filter = ["active", "categories"]
+    list_display = ["text", "category_list", "active", "origin", "updated_at"]
+    list_filter = ["active", SuggestionFilter, "categories"]
     search_fields = ["text", "notes"]
+    readonly_fields = ["origin"]
     inlines = [TermCategoryInline]
     actions = ["activate", "deactivate"]
 
@@ -64,11 +97,24 @@ class TermAdmin(ImportExportModelAdmin):
 
     @admin.action(description=_("Activar los términos seleccionados"))
     def activate(self, request: HttpRequest, queryset: QuerySet[Term]) -> None:
-        queryset.update(active=True)
+        # update() skips auto_now: updated_at is set by hand, or the running matchers
+        # (which watch it) would keep searching without the reviewed suggestions.
+        count = queryset.update(active=True, updated_at=timezone.now())
+        activated = ngettext("%(n)d término activado.", "%(n)d términos activados.", count)
+        self.message_user(request, activated % {"n": count}, messages.SUCCESS)
+        categorised = queryset.filter(categories__active=True).values("pk")
+        orphans = queryset.exclude(pk__in=categorised).count()
+        if orphans:
+            unsearched = ngettext(
+                "%(n)d no tiene ninguna categoría activa: no se buscará hasta que se le asigne una.",
+                "%(n)d no tienen ninguna categoría activa: no se buscarán hasta que se les asigne una.",
+                orphans,
+            )
+            self.message_user(request, unsearched % {"n": orphans}, messages.WARNING)
 
     @admin.action(description=_("Desactivar los términos seleccionados"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet[Term]) -> None:
-        queryset.update(active=False)
+        queryset.update(active=False, updated_at=timezone.now())
 
 
 class SourceCursorInline(admin.TabularInline):

@@ -32,11 +32,17 @@ class Category(models.Model):
 class Term(models.Model):
     """A word or phrase of the dictionary; a post containing it is downloaded."""
 
+    class Origin(models.TextChoices):
+        # A suggestion is imported inactive; only a person activates it, in the admin.
+        PERSON = "", _("añadido por personas")
+        HURTLEX_1_2 = "hurtlex-1.2", _("sugerencia de HurtLex 1.2")
+
     text = models.CharField(_("término"), max_length=120, unique=True)
     categories = models.ManyToManyField(
         Category, through="TermCategory", related_name="terms", verbose_name=_("categorías")
     )
     active = models.BooleanField(_("activo"), default=True)
+    origin = models.CharField(_("origen"), max_length=32, choices=Origin.choices, default=Origin.PERSON, blank=True)
     notes = models.TextField(_("notas"), blank=True)
     created_at = models.DateTimeField(_("creado"), auto_now_add=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)

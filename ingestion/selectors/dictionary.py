@@ -1,10 +1,11 @@
-"""Reads of the dictionary: the active terms, the live matcher built from them, and the dictionary as listed by the API."""
+"""Reads of the dictionary: the active terms, the live matcher built from them, each category's words (suggestions
+included if asked), and the dictionary as listed by the API."""
 from __future__ import annotations
 
 import time
 from collections import defaultdict
 
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max, Prefetch, Q
 
 from ingestion.matching import DictionaryTerm, Matcher
 from ingestion.models import Category, Term, TermCategory
@@ -60,6 +61,20 @@ def matcher_current() -> Matcher:
 
 def category_ids_by_slug() -> dict[str, int]:
     return dict(Category.objects.values_list("slug", "pk"))
+
+
+def category_lexicon(*, include_suggestions: bool) -> dict[str, list[str]]:
+    """Every active category's slug → its terms' texts, sorted: the active terms, and with
+    `include_suggestions` also the imported suggestions nobody has activated yet (weak evidence
+    of which group a text is about; never searched for). Terms a person turned off stay out."""
+    wanted = Q(term__active=True)
+    if include_suggestions:
+        wanted |= Q(term__active=False) & ~Q(term__origin=Term.Origin.PERSON)
+    lexicon: dict[str, list[str]] = {slug: [] for slug in Category.objects.filter(active=True).values_list("slug", flat=True)}
+    links = TermCategory.objects.filter(wanted, category__active=True).order_by("term__text")
+    for slug, text in links.values_list("category__slug", "term__text"):
+        lexicon[slug].append(text)
+    return lexicon
 
 
 

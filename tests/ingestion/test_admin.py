@@ -1,13 +1,19 @@
 """The dictionary and ingestion admin: pages, search, filters and CSV import/export."""
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 import tablib
+from django.core.management import call_command
 from django.urls import reverse
 
 from ingestion.models import Category, Term
 from ingestion.resources import TermResource
-from tests.factories import CategoryFactory, IngestionRunFactory, SourceFactory, TweetFactory
+from ingestion.selectors import dictionary as dictionary_selectors
+from ingestion.selectors.dictionary import matcher_current
+from tests.factories import CategoryFactory, IngestionRunFactory, SourceFactory, TermFactory, TweetFactory
+from tests.shared_data import SHARED, needs_shared
 
 
 @pytest.fixture
@@ -74,3 +80,41 @@ def test_runs_are_read_only_and_show_their_errors(admin_client_es):
     html = admin_client_es.get(reverse("admin:ingestion_ingestionrun_change", args=[run.pk])).content.decode()
     assert "JSON mal formado" in html and "7" in html
     assert admin_client_es.get(reverse("admin:ingestion_ingestionrun_add")).status_code == 403
+
+
+@needs_shared
+@pytest.mark.django_db
+def test_reviewed_hurtlex_suggestions_are_activated_in_the_admin_and_then_matched(admin_client_es, dictionary, monkeypatch):
+    call_command("import_terms", str(SHARED / "hurtlex_es" / "hurtlex_ES.tsv"), format="hurtlex", no_progress=True, stdout=StringIO())
+    url = reverse("admin:ingestion_term_changelist")
+    pending = admin_client_es.get(url, {"sugerencia": "pendientes"})
+    assert pending.context["cl"].result_count == 389
+    assert "sugerencias" in pending.content.decode() and "por revisar (inactivas)" in pending.content.decode()
+    assert admin_client_es.get(url, {"sugerencia": "personas"}).context["cl"].result_count == 50
+    monkeypatch.setattr(dictionary_selectors, "MATCHER_REFRESH_SECONDS", 0.0)  # look for changes on every call
+    assert matcher_current().match("esa zorra, qué panocha").matches == []
+    reviewed = Term.objects.filter(text__in=["zorra", "panocha"])
+
+    response = admin_client_es.post(
+        url, {"action": "activate", "_selected_action": [t.pk for t in reviewed]}, follow=True,
+    )
+
+    assert "2 términos activados." in response.content.decode()
+    assert set(Term.objects.filter(active=True, origin="hurtlex-1.2").values_list("text", flat=True)) == {"zorra", "panocha"}
+    assert Term.objects.filter(active=False, origin="hurtlex-1.2").count() == 387
+    assert matcher_current().match("esa zorra, qué panocha").terms == ["panocha", "zorra"]
+    assert matcher_current().match("esa zorra").categories == ["genero"]
+    assert admin_client_es.get(url, {"sugerencia": "pendientes"}).context["cl"].result_count == 387
+    Term.objects.get(text="tonto").categories.clear()  # discarded: inactive, with no category
+    assert admin_client_es.get(url, {"sugerencia": "pendientes"}).context["cl"].result_count == 386
+    assert admin_client_es.get(url, {"sugerencia": "todas"}).context["cl"].result_count == 389
+
+
+@pytest.mark.django_db
+def test_activating_a_term_without_an_active_category_warns_that_it_will_not_be_searched(admin_client_es, dictionary):
+    loose = TermFactory(text="pinche migrante", active=False)
+    response = admin_client_es.post(
+        reverse("admin:ingestion_term_changelist"), {"action": "activate", "_selected_action": [loose.pk]}, follow=True,
+    )
+    html = response.content.decode()
+    assert "1 término activado." in html and "1 no tiene ninguna categoría activa: no se buscará" in html
