@@ -277,6 +277,13 @@ INGESTION = {
     "RATE_LIMIT_MAX_WAIT_SECONDS": env.int("INGESTION_RATE_LIMIT_MAX_WAIT_SECONDS", default=60),
 }
 
+# --- Public corpora (`manage.py datasets`) -----------------------------------------
+# Where `datasets fetch` keeps the files it has verified, one folder per corpus; and an
+# organisation's own copies, looked up as DATASETS_MIRROR/<corpus>/<file>, to download
+# from instead of the publishers.
+DATASETS_DIR = Path(env.str("DATASETS_DIR", default=str(VAR_DIR / "datasets")))
+DATASETS_MIRROR = env.str("DATASETS_MIRROR", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
