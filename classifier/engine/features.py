@@ -17,7 +17,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
 from sklearn.preprocessing import normalize
 
-from classifier.engine.text import TextConfig, text_normalize
+from classifier.engine.text import TextConfig, text_normalize, text_tokenize, tokens_with_context
 from classifier.engine.vectors import EmbeddingBlock, embedding_features
 
 
@@ -34,8 +34,17 @@ def features_build(*, max_features: int = 200_000) -> FeatureUnion:
     return FeatureUnion([("words", words), ("chars", chars)])
 
 
-def texts_normalize(texts: Sequence[str], *, config: TextConfig) -> list[str]:
-    return [text_normalize(text, config=config) for text in texts]
+def texts_normalize(
+    texts: Sequence[str], *, config: TextConfig, contexts: Sequence[Sequence[str]] | None = None
+) -> list[str]:
+    """The texts normalised with `config`; with `contexts` (per text, its context tokens), each text's
+    context tokens follow its own (`classifier.engine.text.tokens_with_context`)."""
+    if contexts is None:
+        return [text_normalize(text, config=config) for text in texts]
+    return [
+        " ".join(tokens_with_context(text_tokenize(text, config=config), context))
+        for text, context in zip(texts, contexts, strict=True)
+    ]
 
 
 def features_transform(

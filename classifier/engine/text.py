@@ -54,6 +54,7 @@ import html
 import itertools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -350,3 +351,14 @@ def text_tokenize(text: str, *, config: TextConfig) -> list[str]:
 def text_normalize(text: str, *, config: TextConfig) -> str:
     """`text_tokenize` joined by single spaces: the input of a scikit-learn vectoriser."""
     return " ".join(text_tokenize(text, config=config))
+
+
+def tokens_with_context(tokens: list[str], context: Sequence[str] | None) -> list[str]:
+    """A row's text tokens followed by its context tokens: what the row brings besides its text (a film's
+    decade, the words of its title), made into tokens by the caller, who alone knows what they mean.
+
+    A context token holds no whitespace (it is split on it), so the joined form (`text_normalize`'s, which
+    training reads) splits back into the same tokens the scorer reads. Without context: `tokens`, unchanged."""
+    if not context:
+        return tokens
+    return tokens + [part for token in context for part in token.split()]
