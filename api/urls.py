@@ -8,6 +8,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the Content-Security-Policy refuses inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    # Anything else under /api/ is a JSON 404 in the one error shape, in debug mode too.
-    re_path(r"^.*$", json_not_found),
+    # Anything else under /api/ is a JSON 404 in the one error shape, in debug mode too; a path
+    # holding a newline (%0A) as well, which `.` would not match.
+    re_path(r"^[\s\S]*$", json_not_found),
 ]

@@ -148,5 +148,6 @@ def test_unknown_api_route_and_wrong_method_use_the_error_shape(client_with):
     client = client_with("classify")
     assert error_of(client.get("/api/v1/nada"))["code"] == "not_found"
     assert error_of(client.post("/api/v1/tasks/años/predict", {"text": "x"}, format="json"))["code"] == "not_found"
+    assert error_of(client.post("/api/v1/tasks/a%0Ab/predict", {"text": "x"}, format="json"))["code"] == "not_found"
     wrong = client.get("/api/v1/classify")
     assert wrong.status_code == 405 and error_of(wrong)["code"] == "method_not_allowed"
