@@ -15,7 +15,7 @@ Every other task has no context: its rows train and score from their text alone.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from classifier.engine.text import text_config_for, text_tokenize
@@ -79,6 +79,6 @@ def contexts_tokens(*, task: str, contexts: Sequence[Mapping[str, Any] | None] |
     return tokens if any(tokens) else None
 
 
-def contexts_select(contexts: list[list[str]] | None, rows: Sequence[bool]) -> list[list[str]] | None:
+def contexts_select(contexts: list[list[str]] | None, rows: Iterable[Any]) -> list[list[str]] | None:
     """The context tokens of the rows where `rows` is true (a boolean mask), or None without contexts."""
     return None if contexts is None else [tokens for tokens, kept in zip(contexts, rows, strict=True) if kept]
