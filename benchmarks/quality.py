@@ -4,9 +4,12 @@
     .venv/bin/python benchmarks/quality.py --task discrimination --no-embeddings
 
 - movie-genres: ../shared/data/movies/dataTraining.csv split 80/20 with
-  `train_test_split(random_state=42)`; macro ROC AUC over the genres (target 0.91;
-  the reference project reported 0.84). Predictions for dataTesting.csv are written
-  in the reference project's submission format to benchmarks/out/movie_genres_submission.csv.
+  `train_test_split(random_state=42)`; macro ROC AUC over the 24 genres and over the
+  23 without News (one News film is held out, so its term is noise), target 0.91 (the
+  reference project reported 0.84). Each film's year and title are its context
+  (`classifier.contexts`), and the task trains with its own settings
+  (`classifier.training_settings`). Predictions for dataTesting.csv are written in the
+  reference project's submission format to benchmarks/out/movie_genres_submission.csv.
 - discrimination: HatEval train (and EXIST with --exist) evaluated on HatEval dev;
   F1 of both classes and ROC AUC for `discriminatory` (targets 0.84 and 0.92).
 
@@ -36,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "benchmarks" / "out"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/discriminamometro_quality_bench"
+TARGET_MOVIE_AUC = 0.91
 
 
 def movies_prepare() -> None:
@@ -79,12 +83,14 @@ def embeddings_prepare(language: str) -> str:
 
 def submission_write(version) -> Path:  # noqa: ANN001 (a ModelVersion)
     from classifier.artifacts import artifact_load
+    from classifier.contexts import contexts_tokens
     from classifier.engine.scoring import model_scores
-    from classifier.label_sets import GENRES
+    from classifier.label_sets import GENRES, MOVIE_GENRES
 
     model = artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)
     rows = list(csv.DictReader((DATA / "movies" / "dataTesting.csv").open(encoding="utf-8")))
-    scores = model_scores(model, [row["plot"] for row in rows])
+    contexts = contexts_tokens(task=MOVIE_GENRES, contexts=[{"year": row["year"], "title": row["title"]} for row in rows])
+    scores = model_scores(model, [row["plot"] for row in rows], contexts=contexts)
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "movie_genres_submission.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
@@ -107,12 +113,14 @@ def main() -> None:
     database_recreate(url)
     django_ready()
     from classifier.services.training import TrainParams, model_version_train
+    from classifier.training_settings import task_training_settings
 
-    params = TrainParams(embeddings=not args.no_embeddings)
-    print(f"Classifier quality benchmark: C {list(params.c_grid)} x scalings {list(params.scalings)} x "
-          f"balancing {list(params.balancings)}, {params.cv_folds}-fold CV (successive halving, "
-          f"{params.finalists} finalists), embeddings {'on' if params.embeddings else 'off'}")
+    print("Classifier quality benchmark")
     for task in args.task or ["movie-genres", "discrimination"]:
+        params = TrainParams(**{**task_training_settings(task=task), "embeddings": not args.no_embeddings})
+        print(f"\n{task}: C {list(params.c_grid)} x scalings {list(params.scalings)} x balancing {list(params.balancings)}, "
+              f"{params.cv_folds}-fold CV (successive halving, {params.finalists} finalists), "
+              f"embeddings {'on' if params.embeddings else 'off'}, labels with at least {params.min_positives} positives")
         if task == "movie-genres":
             movies_prepare()
         else:
@@ -127,13 +135,32 @@ def main() -> None:
             print(f"  submission: {submission_write(version)}")
 
 
+def movie_figures(metrics: dict) -> dict[str, float]:
+    """Macro ROC AUC over the 24 genres (a genre not trained counts 0.5, what its constant 0 in the
+    submission gets) and over the 23 without News."""
+    from classifier.label_sets import GENRES
+
+    aucs = {}
+    for genre in GENRES:
+        figures = metrics["labels"].get(genre)
+        if figures is None or figures["roc_auc"] is not None:  # None: no held-out positive, not measurable
+            aucs[genre] = 0.5 if figures is None else figures["roc_auc"]
+    without_news = [auc for genre, auc in aucs.items() if genre != "News"]
+    return {
+        f"{len(aucs)} genres": sum(aucs.values()) / len(aucs),
+        f"{len(without_news)} genres without News": sum(without_news) / len(without_news),
+    }
+
+
 def report(task: str, version, *, seconds: float) -> None:  # noqa: ANN001
     m = version.metrics
     print(f"\n{task}: {m['training_rows']} training rows, {m['held_out_rows']} held out; trained and evaluated in {seconds:.0f} s")
     if task == "movie-genres":
         aucs = sorted((v["roc_auc"], k) for k, v in m["labels"].items() if v["roc_auc"] is not None)
-        verdict = "reached" if m["macro_roc_auc"] >= 0.91 else "NOT reached"
-        print(f"  macro ROC AUC over {len(aucs)} genres: {m['macro_roc_auc']:.4f} (target 0.91: {verdict}); macro F1 {m['macro_f1']:.4f}")
+        print(f"  macro ROC AUC over the {len(aucs)} genres trained: {m['macro_roc_auc']:.4f}; macro F1 {m['macro_f1']:.4f}")
+        for label, figure in movie_figures(m).items():
+            verdict = "reached" if figure >= TARGET_MOVIE_AUC else "NOT reached"
+            print(f"  macro ROC AUC, {label}: {figure:.4f} (target {TARGET_MOVIE_AUC}: {verdict})")
         print("  worst genres: " + ", ".join(f"{name} {auc:.3f}" for auc, name in aucs[:5]))
         print(f"  genres not trained (too few examples): {m['skipped_labels']}")
     else:

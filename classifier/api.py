@@ -28,7 +28,8 @@ from classifier.serializers import (
     ModelVersionPageOutput,
     ModelVersionsInput,
     MovieQueryInput,
-    TextsInput,
+    TaskTextsInput,
+    contexts_check,
     model_version_answer,
     thresholds_check,
 )
@@ -68,12 +69,16 @@ class TaskPredictApi(ApiView):
     required_scope = "classify"
 
     @extend_schema(
-        operation_id="task_predict", tags=["clasificación"], request=TextsInput,
+        operation_id="task_predict", tags=["clasificación"], request=TaskTextsInput,
         responses={200: ClassifyOutput, **WRITE_ERRORS, 404: ErrorOutput, 503: ErrorOutput},
         parameters=[OpenApiParameter("task", str, OpenApiParameter.PATH, description="`discrimination`, `movie-genres`, …")],
         examples=[
             OpenApiExample("Géneros de una película", request_only=True,
                            value={"text": "a young wizard goes to a school of magic and fights a dark lord"}),
+            OpenApiExample("Con año y título", request_only=True, value={
+                "text": "a young wizard goes to a school of magic and fights a dark lord",
+                "context": {"year": 2001, "title": "Harry Potter and the Sorcerer's Stone"},
+            }),
             OpenApiExample("Respuesta", response_only=True, value={
                 "task": "movie-genres", "model_version": 2, "results": [{
                     "labels": {"Fantasy": 0.91, "Adventure": 0.77, "Drama": 0.31}, "predicted": ["Fantasy", "Adventure"],
@@ -86,10 +91,14 @@ class TaskPredictApi(ApiView):
     def post(self, request: Request, task: str) -> Response:
         if task not in {DISCRIMINATION, MOVIE_GENRES} and not ModelVersion.objects.filter(task=task).exists():
             raise NotFound(_("No existe la tarea «%(task)s».") % {"task": task})
-        data = body_validated(TextsInput, request)
+        data = body_validated(TaskTextsInput, request)
+        contexts = contexts_check(data, task=task)
         loaded = loaded_or_unavailable(task)
         thresholds_check(data.get("thresholds"), labels=loaded.model.labels)
-        result = texts_classify(task=task, texts=data["texts"], thresholds=data.get("thresholds"), explain=data["explain"], loaded=loaded)
+        result = texts_classify(
+            task=task, texts=data["texts"], thresholds=data.get("thresholds"), explain=data["explain"], loaded=loaded,
+            contexts=contexts,
+        )
         return Response(classification_answer(result))
 
 
@@ -103,14 +112,17 @@ class MovieGenresReferenceApi(ApiView):
         operation_id="movie_genres_reference", tags=["referencia"], parameters=[MovieQueryInput],
         responses={200: {"type": "object", "properties": {f"p_{g}": {"type": "number"} for g in GENRES},
                          "required": [f"p_{g}" for g in GENRES]}, 400: ErrorOutput, 429: ErrorOutput, 503: ErrorOutput},
-        summary="Probabilidad de cada uno de los 24 géneros a partir de la sinopsis (ruta del proyecto de referencia).",
+        summary="Probabilidad de cada uno de los 24 géneros a partir de la sinopsis y, si se envían, el año y el título "
+                "(ruta del proyecto de referencia).",
         auth=[],
     )
     def get(self, request: Request) -> Response:
         serializer = MovieQueryInput(data=request.query_params.dict())
         serializer.is_valid(raise_exception=True)
         loaded = loaded_or_unavailable(MOVIE_GENRES)
-        scores = texts_classify(task=MOVIE_GENRES, texts=[serializer.validated_data["plot"]], explain=False, loaded=loaded)
+        query = serializer.validated_data
+        context = {name: query[name] for name in ("year", "title") if query.get(name)}
+        scores = texts_classify(task=MOVIE_GENRES, texts=[query["plot"]], explain=False, loaded=loaded, contexts=[context])
         labels = scores.results[0]["labels"]
         # A genre too rare to train (News has 6 examples) gets 0, as in the reference submission.
         return Response({f"p_{genre}": labels.get(genre, 0.0) for genre in GENRES})

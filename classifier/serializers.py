@@ -11,6 +11,7 @@ from rest_framework import serializers
 from api.fields import StrictBooleanField, StrictCharField, StrictFloatField, TextListField
 from api.pagination import KeysetCursorPagination
 from api.query import cursor_field, page_size_field
+from classifier.contexts import TITLE_MAX_CHARS, YEAR_MAX, YEAR_MIN, context_fields
 from classifier.label_sets import DISCRIMINATION, MOVIE_GENRES
 from classifier.models import ModelVersion
 
@@ -90,6 +91,81 @@ def thresholds_check(thresholds: dict[str, float] | None, *, labels: list[str]) 
         )
 
 
+class TaskTextsInput(TextsInput):
+    """`TextsInput`, and what a task's model reads besides the text (`classifier.contexts`)."""
+
+    context = serializers.DictField(
+        required=False,
+        help_text=_("Datos de la fila además del texto, que el modelo de la tarea lee (con `text`). "
+                    "movie-genres: `year` (año de estreno, 1800 a 2100) y `title` (título). Las demás tareas no usan contexto."),
+    )
+    contexts = serializers.ListField(
+        child=serializers.DictField(), required=False, allow_empty=False,
+        help_text=_("Un contexto por texto, en el orden de `texts` (con `texts`)."),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        single = "text" in attrs
+        if "context" in attrs and not single:
+            raise serializers.ValidationError({"context": _("Use `context` con `text`, o `contexts` con `texts`.")}, code="invalid")
+        if "contexts" in attrs and single:
+            raise serializers.ValidationError({"contexts": _("Use `contexts` con `texts`, o `context` con `text`.")}, code="invalid")
+        attrs = super().validate(attrs)
+        if "contexts" in attrs and len(attrs["contexts"]) != len(attrs["texts"]):
+            raise serializers.ValidationError(
+                {"contexts": _("Envíe un contexto por texto: %(texts)s.") % {"texts": len(attrs["texts"])}}, code="invalid",
+            )
+        return attrs
+
+
+class MovieContextInput(serializers.Serializer):
+    """What the movie-genres model reads besides the plot (`classifier.contexts`)."""
+
+    year = serializers.IntegerField(
+        required=False, min_value=YEAR_MIN, max_value=YEAR_MAX, help_text=_("Año de estreno: el modelo lee su década."),
+    )
+    title = StrictCharField(
+        required=False, allow_blank=True, default="", max_length=TITLE_MAX_CHARS,
+        help_text=_("Título de la película (en inglés): el modelo lee sus palabras aparte de las de la sinopsis."),
+    )
+
+
+# Per task with a context, the serializer of one context (its fields are `classifier.contexts`').
+CONTEXT_INPUTS: dict[str, type[serializers.Serializer]] = {MOVIE_GENRES: MovieContextInput}
+
+
+def contexts_check(data: dict[str, Any], *, task: str) -> list[dict[str, Any]] | None:
+    """The request's contexts (`context` or `contexts`), one per text, each checked by its task's
+    serializer (once the task is known); None when the request sends none.
+
+    A task without context refuses one, and a field the task's context does not have is an error,
+    not silently dropped: a misspelt `yaer` would otherwise change nothing without a word."""
+    name = "context" if "context" in data else "contexts"
+    given = [data["context"]] if name == "context" else data.get("contexts")
+    if given is None:
+        return None
+    spec = CONTEXT_INPUTS.get(task)
+    if spec is None:
+        raise serializers.ValidationError({name: _("La tarea «%(task)s» no usa contexto.") % {"task": task}}, code="invalid")
+    checked, errors = [], {}
+    for i, context in enumerate(given):
+        unknown = sorted(set(context) - set(context_fields(task=task)))
+        serializer = spec(data=context)
+        if unknown:
+            shown = ", ".join(field[:LABEL_SHOWN_CHARS] for field in unknown[:UNKNOWN_LABELS_SHOWN])
+            errors[i] = [serializers.ErrorDetail(
+                str(_("Campos que el contexto de «%(task)s» no tiene: %(fields)s.") % {"task": task, "fields": shown}),
+                code="invalid",
+            )]
+        elif not serializer.is_valid():
+            errors[i] = serializer.errors
+        else:
+            checked.append(dict(serializer.validated_data))
+    if errors:
+        raise serializers.ValidationError({name: errors[0] if name == "context" else errors})
+    return checked
+
+
 class ClassifyInput(TextsInput):
     store = StrictBooleanField(
         required=False, default=False,
@@ -127,10 +203,8 @@ class FeedbackInput(serializers.Serializer):
         return attrs
 
 
-class MovieQueryInput(serializers.Serializer):
+class MovieQueryInput(MovieContextInput):
     plot = StrictCharField(help_text="Sinopsis de la película (en inglés).")
-    title = StrictCharField(required=False, allow_blank=True, default="", max_length=500)
-    year = serializers.IntegerField(required=False, min_value=1800, max_value=2100)
 
     def validate_plot(self, value: str) -> str:
         return text_length_check(value)

@@ -37,8 +37,10 @@ def calibration_error(y: np.ndarray, scores: np.ndarray, *, bins: int = 10) -> f
     return float(error)
 
 
-def label_evaluate(y: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, Any]:
-    predicted = (scores >= threshold).astype(int)
+def label_evaluate(y: np.ndarray, scores: np.ndarray, threshold: float, decided: np.ndarray | None = None) -> dict[str, Any]:
+    """A label's figures; its yes/no is the score at the threshold, or `decided` when the model decides
+    otherwise (a gated label)."""
+    predicted = (scores >= threshold).astype(int) if decided is None else decided.astype(int)
     precision, recall, f1, _ = precision_recall_fscore_support(y, predicted, average="binary", zero_division=0)
     both = len(set(y.tolist())) == 2
     return {
@@ -53,9 +55,15 @@ def label_evaluate(y: np.ndarray, scores: np.ndarray, threshold: float) -> dict[
     }
 
 
-def labels_evaluate(*, y_true: dict[str, np.ndarray], scores: dict[str, np.ndarray], thresholds: dict[str, float]) -> dict[str, Any]:
+def labels_evaluate(
+    *, y_true: dict[str, np.ndarray], scores: dict[str, np.ndarray], thresholds: dict[str, float],
+    decided: dict[str, np.ndarray] | None = None,
+) -> dict[str, Any]:
     """Per-label figures, and macro averages over the labels the held-out rows contain."""
-    per_label = {label: label_evaluate(y_true[label], scores[label], thresholds[label]) for label in y_true}
+    decided = decided or {}
+    per_label = {
+        label: label_evaluate(y_true[label], scores[label], thresholds[label], decided.get(label)) for label in y_true
+    }
     measured = {label: m for label, m in per_label.items() if m["support"] > 0}
 
     def macro(key: str) -> float | None:

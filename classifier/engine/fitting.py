@@ -23,9 +23,10 @@ import numpy as np
 from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
+from classifier.engine.blending import BLEND, blend_fit
 from classifier.engine.evaluation import f1_best_threshold
 from classifier.engine.features import features_build, features_scale, features_transform, tfidf_width
 from classifier.engine.model import TaskModel
@@ -51,6 +52,9 @@ class SearchParams:
     finalists: int = 3
     # What the search maximises on out-of-fold scores: "roc_auc", "pr_auc" or "f1" (at the best threshold).
     selection: str = "roc_auc"
+    # For a label with an auxiliary target (`LabelPlan.auxiliary`): the shares of the auxiliary fit
+    # in the decision value that the search compares (0: the label's own fit alone).
+    mixes: tuple[float, ...] = (0.0,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +63,16 @@ class Candidate:
     balancing: str
     c: float
     embeddings: bool = False
+    mix: float = 0.0  # the auxiliary fit's share of the decision value (`mixed_fit`)
 
     def describe(self) -> dict[str, Any]:
-        return {"scaling": self.scaling, "balancing": self.balancing, "C": self.c, "embeddings": self.embeddings}
+        described = {"scaling": self.scaling, "balancing": self.balancing, "C": self.c, "embeddings": self.embeddings}
+        if self.mix:
+            described["auxiliary"] = self.mix
+        return described
+
+
+Fold = tuple[np.ndarray, np.ndarray]  # training rows, validation rows
 
 
 @dataclass(slots=True)
@@ -105,6 +116,8 @@ def resampled_rows(y: np.ndarray, *, ratio: float, seed: int) -> np.ndarray:
 def _fit(
     features: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray, candidate: Candidate, params: SearchParams
 ) -> tuple[LogisticRegression, np.ndarray | None]:
+    if candidate.scaling == BLEND:  # the plain and the NB-scaled fits as one classifier (`classifier.engine.blending`)
+        return blend_fit(features, lambda scaling: _fit(features, y, weights, dataclasses.replace(candidate, scaling=scaling), params))
     scaling = nb_ratios(features, y) if candidate.scaling == "nb" else None
     x = features_scale(features, scaling)
     if candidate.balancing == "resample":
@@ -117,57 +130,161 @@ def _fit(
     return clf.fit(x, y, sample_weight=weights), scaling
 
 
-def label_search(
-    features: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray, params: SearchParams, *, tfidf_width: int | None = None
-) -> LabelFit:
-    """Choose the label's candidate by cross-validation (successive halving), calibrate it, fit it on every row.
+def mixed_fit(
+    features: sparse.csr_matrix, targets: tuple[np.ndarray, np.ndarray], weights: np.ndarray, candidate: Candidate,
+    params: SearchParams,
+) -> tuple[LogisticRegression, np.ndarray | None]:
+    """One classifier whose decision value mixes a fit of the label's own target and a fit of an
+    auxiliary one (e.g. hostility of any kind, for `discriminatory`), `candidate.mix` of the latter.
 
-    With an embedding block (the columns after `tfidf_width`), the best first-round
-    candidates are also tried with it, and they compete with the rest for the final round.
+    Each fit's decision values are divided by their spread over the training rows
+    first, so the share means what it says. Both fits are linear in the same
+    features, so the mix is one linear model: stored as an ordinary logistic
+    regression, it scores and explains as any other label does.
     """
-    folds = list(StratifiedKFold(n_splits=params.cv_folds, shuffle=True, random_state=params.seed).split(np.zeros(len(y)), y))
+    base = dataclasses.replace(candidate, mix=0.0)
+    coefficients, intercept = np.zeros(features.shape[1]), 0.0
+    for target, share in zip(targets, (1.0 - candidate.mix, candidate.mix), strict=True):
+        if share == 0.0:
+            continue
+        classifier, scaling = _fit(features, target, weights, base, params)
+        spread = float(np.std(classifier.decision_function(features_scale(features, scaling)))) or 1.0
+        coef = classifier.coef_.ravel() if scaling is None else classifier.coef_.ravel() * scaling
+        coefficients += share * coef / spread
+        intercept += share * float(classifier.intercept_[0]) / spread
+    mixed = LogisticRegression()
+    mixed.classes_ = np.array([0, 1])
+    mixed.coef_ = coefficients.reshape(1, -1)
+    mixed.intercept_ = np.array([intercept])
+    mixed.n_features_in_ = features.shape[1]
+    mixed.n_iter_ = np.array([0], dtype=np.int32)
+    return mixed, None
+
+
+def label_folds(y: np.ndarray, params: SearchParams, groups: np.ndarray | None = None) -> tuple[list[Fold], bool]:
+    """The cross-validation folds, and whether they leave one group (corpus) out.
+
+    With groups, each group whose rows hold both classes is a fold's validation
+    set and the model of that fold never saw it: the search then rewards what
+    carries over to a corpus it has not seen, not what memorises one. A group
+    with a single class only ever trains. With fewer than two such groups the
+    folds are stratified, as without groups.
+    """
+    if groups is not None:
+        scorable = [g for g in np.unique(groups) if len(np.unique(y[groups == g])) == 2]
+        if len(scorable) >= 2:
+            return [(np.flatnonzero(groups != g), np.flatnonzero(groups == g)) for g in scorable], True
+    splitter = StratifiedKFold(n_splits=params.cv_folds, shuffle=True, random_state=params.seed)
+    return list(splitter.split(np.zeros(len(y)), y)), False
+
+
+def label_search(
+    features: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray, params: SearchParams, *,
+    tfidf_width: int | None = None, groups: np.ndarray | None = None, auxiliary: np.ndarray | None = None,
+) -> LabelFit:
+    """Choose the label's candidate by cross-validation, calibrate it, fit it on every row.
+
+    Stratified folds use successive halving: every candidate on the first fold,
+    the best few on all folds, scored on the pooled out-of-fold values. Folds by
+    group (`label_folds`) score every candidate on every left-out group and
+    average the groups' figures, so no corpus decides alone. With an embedding
+    block (the columns after `tfidf_width`), the best first-round candidates are
+    also tried with it, and they compete with the rest for the final round.
+    """
+    folds, by_group = label_folds(y, params, groups)
     matrices = {True: features, False: features}
     if tfidf_width is not None and tfidf_width < features.shape[1]:
         matrices[False] = features[:, :tfidf_width]
-    candidates = [Candidate(s, b, c) for s in params.scalings for b in params.balancings for c in params.c_grid]
+    mixes = params.mixes if auxiliary is not None else (0.0,)
+    candidates = [
+        Candidate(s, b, c, mix=m) for s in params.scalings for b in params.balancings for c in params.c_grid for m in mixes
+    ]
     decisions: dict[Candidate, np.ndarray] = {}
+    # Per (candidate without its mix, target, fold): standardised validation decisions, shared by every mix.
+    parts: dict[tuple[Candidate, int, int], np.ndarray] = {}
+
+    def part(candidate: Candidate, which: int, train: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        key = (dataclasses.replace(candidate, mix=0.0), which, int(valid[0]))
+        if key not in parts:
+            x = matrices[candidate.embeddings]
+            target = y if which == 0 else auxiliary
+            assert target is not None
+            clf, scaling = _fit(x[train], target[train], weights[train], candidate, params)
+            spread = float(np.std(clf.decision_function(features_scale(x[train], scaling)))) or 1.0
+            parts[key] = clf.decision_function(features_scale(x[valid], scaling)) / spread
+        return parts[key]
 
     def fold_score(candidate: Candidate, train: np.ndarray, valid: np.ndarray) -> None:
-        x = matrices[candidate.embeddings]
-        clf, scaling = _fit(x[train], y[train], weights[train], candidate, params)
-        decisions.setdefault(candidate, np.zeros(len(y)))[valid] = clf.decision_function(features_scale(x[valid], scaling))
+        if auxiliary is None:
+            x = matrices[candidate.embeddings]
+            clf, scaling = _fit(x[train], y[train], weights[train], candidate, params)
+            values = clf.decision_function(features_scale(x[valid], scaling))
+        else:
+            values = sum(
+                (share * part(candidate, which, train, valid) for which, share in enumerate((1.0 - candidate.mix, candidate.mix)) if share),
+                np.zeros(len(valid)),
+            )
+        decisions.setdefault(candidate, np.zeros(len(y)))[valid] = values
 
-    first_valid = folds[0][1]
-    first_fold = {}
+    def score(candidate: Candidate, scored: list[Fold]) -> float:
+        if by_group or len(scored) == 1:
+            return float(np.mean([_selection_score(params.selection, y[v], decisions[candidate][v]) for _, v in scored]))
+        covered = np.concatenate([v for _, v in scored])
+        return _selection_score(params.selection, y[covered], decisions[candidate][covered])
 
-    def first_round(round_candidates: list[Candidate]) -> None:
+    first_folds = folds if by_group else folds[:1]
+    first_round: dict[Candidate, float] = {}
+
+    def round_one(round_candidates: list[Candidate]) -> None:
         for candidate in round_candidates:
-            fold_score(candidate, *folds[0])
-            first_fold[candidate] = _selection_score(params.selection, y[first_valid], decisions[candidate][first_valid])
+            for train, valid in first_folds:
+                fold_score(candidate, train, valid)
+            first_round[candidate] = score(candidate, first_folds)
 
-    first_round(candidates)
+    round_one(candidates)
     if matrices[True] is not matrices[False]:
-        best_first = sorted(candidates, key=lambda c: -first_fold[c])[: params.finalists]
-        first_round([dataclasses.replace(c, embeddings=True) for c in best_first])
-    finalists = sorted(first_fold, key=lambda c: -first_fold[c])[: params.finalists]
+        best_first = sorted(candidates, key=lambda c: -first_round[c])[: params.finalists]
+        round_one([dataclasses.replace(c, embeddings=True) for c in best_first])
+    finalists = sorted(first_round, key=lambda c: -first_round[c])[: params.finalists]
     best: tuple[float, Candidate] | None = None
     for candidate in finalists:
-        for train, valid in folds[1:]:
+        for train, valid in folds[len(first_folds):]:
             fold_score(candidate, train, valid)
-        score = _selection_score(params.selection, y, decisions[candidate])
-        if best is None or score > best[0]:
-            best = (score, candidate)
+        total = score(candidate, folds)
+        if best is None or total > best[0]:
+            best = (total, candidate)
     assert best is not None
-    score, candidate = best
-    values = decisions[candidate].reshape(-1, 1)
-    calibrator = LogisticRegression(C=1e6, solver="lbfgs").fit(values, y)
-    f1, threshold = f1_best_threshold(y, calibrator.predict_proba(values)[:, 1])
-    classifier, scaling = _fit(matrices[candidate.embeddings], y, weights, candidate, params)
+    total, candidate = best
+    covered = np.concatenate([v for _, v in folds])
+    values = decisions[candidate][covered].reshape(-1, 1)
+    calibrator = LogisticRegression(C=1e6, solver="lbfgs").fit(values, y[covered])
+    f1, threshold = f1_best_threshold(y[covered], calibrator.predict_proba(values)[:, 1])
+    if auxiliary is None:
+        classifier, scaling = _fit(matrices[candidate.embeddings], y, weights, candidate, params)
+    else:
+        classifier, scaling = mixed_fit(matrices[candidate.embeddings], (y, auxiliary), weights, candidate, params)
     chosen = {
-        **candidate.describe(), f"cv_{params.selection}": round(score, 4), "cv_f1": round(f1, 4),
-        f"first_fold_{params.selection}": {"/".join(map(str, c.describe().values())): round(v, 4) for c, v in first_fold.items()},
+        **candidate.describe(), f"cv_{params.selection}": round(total, 4), "cv_f1": round(f1, 4),
+        "folds": "por corpus" if by_group else f"{len(folds)} estratificados",
+        f"first_fold_{params.selection}": {"/".join(map(str, c.describe().values())): round(v, 4) for c, v in first_round.items()},
     }
+    if by_group:
+        assert groups is not None
+        chosen["left_out"] = {
+            str(groups[v[0]]): _fold_figures(y[v], calibrator.predict_proba(decisions[candidate][v].reshape(-1, 1))[:, 1], threshold)
+            for _, v in folds
+        }
     return LabelFit(classifier=classifier, scaling=scaling, calibrator=calibrator, threshold=threshold, chosen=chosen)
+
+
+def _fold_figures(y: np.ndarray, probabilities: np.ndarray, threshold: float) -> dict[str, float | int]:
+    """A left-out group's figures at the threshold chosen on all groups: ROC AUC and the F1 of both classes."""
+    predicted = (probabilities >= threshold).astype(int)
+    return {
+        "roc_auc": round(float(roc_auc_score(y, probabilities)), 4),
+        "f1_both_classes": round(float(f1_score(y, predicted, average="macro", zero_division=0)), 4),
+        "rows": int(len(y)), "positives": int(y.sum()),
+    }
 
 
 def _selection_score(selection: str, y: np.ndarray, scores: np.ndarray) -> float:
@@ -178,26 +295,65 @@ def _selection_score(selection: str, y: np.ndarray, scores: np.ndarray) -> float
     return f1_best_threshold(y, scores)[0]
 
 
+@dataclass(frozen=True)
+class LabelPlan:
+    """How one label trains, when it differs from the task's defaults.
+
+    `rows`: the rows it learns from (a boolean mask over the task's rows;
+    all by default); `weights` and `groups`: per row of the task (only the
+    label's rows are read); `params`: its own search; `gate`: a label it is
+    combined with — its probability is this label's times the gate's, and it
+    is yes only when the gate is yes too (a category fires on a post that is
+    both about the group and hostile); `auxiliary`: a broader 0/1 target per
+    row whose fit the search may mix in (`mixed_fit`, `SearchParams.mixes`)."""
+
+    rows: np.ndarray | None = None
+    weights: np.ndarray | None = None
+    groups: np.ndarray | None = None
+    params: SearchParams | None = None
+    gate: str | None = None
+    auxiliary: np.ndarray | None = None
+
+
 def task_model_fit(
     *, task: str, labels: list[str], text: TextConfig, normalized: list[str], y: np.ndarray, weights: np.ndarray,
     embedding: EmbeddingBlock | None, params: SearchParams, max_features: int = 200_000, jobs: int = 1,
+    plans: dict[str, LabelPlan] | None = None,
 ) -> tuple[TaskModel, list[LabelFit]]:
     """Fit the TF-IDF vectorisers on the training texts (normalised with `text`), search every label
-    (`y`: rows x `labels`), and assemble the model; also each label's fit, in `labels` order.
+    (`y`: rows x `labels`; `plans` say how a label differs), and assemble the model; also each
+    label's fit, in `labels` order.
 
     Labels are searched `jobs` at a time, in threads (liblinear releases the GIL)."""
+    plans = plans or {}
     vectorizer = features_build(max_features=max_features).fit(normalized)
     features = features_transform(normalized, vectorizer=vectorizer, embedding=embedding)
     width = tfidf_width(vectorizer)
+
+    def search(i: int, label: str) -> LabelFit:
+        plan = plans.get(label, LabelPlan())
+        rows = np.arange(len(normalized)) if plan.rows is None else np.flatnonzero(plan.rows)
+        label_weights = weights if plan.weights is None else plan.weights
+        groups = None if plan.groups is None else plan.groups[rows]
+        auxiliary = None if plan.auxiliary is None else plan.auxiliary[rows]
+        return label_search(
+            features[rows], y[rows, i], label_weights[rows], plan.params or params, tfidf_width=width, groups=groups,
+            auxiliary=auxiliary,
+        )
+
     fits: list[LabelFit] = Parallel(n_jobs=jobs, prefer="threads")(
-        delayed(label_search)(features, y[:, i], weights, params, tfidf_width=width) for i in range(len(labels))
+        delayed(search)(i, label) for i, label in enumerate(labels)
     )
     fitted = dict(zip(labels, fits, strict=True))
+    gates = {label: plan.gate for label, plan in plans.items() if plan.gate and label in fitted and plan.gate in fitted}
+    thresholds = {name: fit.threshold for name, fit in fitted.items()}
+    for label, gate in gates.items():  # the combined probability is compared with both thresholds' product
+        thresholds[label] = fitted[label].threshold * fitted[gate].threshold
     model = TaskModel(
         task=task, labels=list(labels), text=text, vectorizer=vectorizer, embedding=embedding,
         classifiers={name: fit.classifier for name, fit in fitted.items()},
         scalings={name: fit.scaling for name, fit in fitted.items()},
         calibrators={name: fit.calibrator for name, fit in fitted.items()},
-        thresholds={name: fit.threshold for name, fit in fitted.items()},
+        thresholds=thresholds, gates=gates,
     )
     return model, fits

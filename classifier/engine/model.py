@@ -9,6 +9,8 @@ A task model is:
   logistic regression, the optional naive-Bayes log-count ratios that scale its
   features (Wang & Manning's NB-LR), a sigmoid that turns its decision value
   into a calibrated probability, and the probability at which the label is yes;
+* `gates`: labels whose probability is multiplied by another label's (a category
+  by `discriminatory`), and which are yes only when that label is;
 * `text`: the normalisation its texts go through (`classifier.engine.text`).
 
 Stored (`model_pack`), it is a dict of scikit-learn objects, NumPy arrays and
@@ -19,7 +21,7 @@ turns that dict (`MODEL_FORMAT` 2) back into a `TaskModel`. Scoring is in
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -48,6 +50,9 @@ class TaskModel:
     scalings: dict[str, np.ndarray | None]
     calibrators: dict[str, LogisticRegression]
     thresholds: dict[str, float]
+    # A gated label's probability is its own times its gate's, and it is yes only when the gate is
+    # yes too (a category is about a group; `discriminatory`, its gate, is about hostility).
+    gates: dict[str, str] = field(default_factory=dict)
     format: int = MODEL_FORMAT
 
 
@@ -86,7 +91,7 @@ def model_pack(model: TaskModel) -> dict[str, Any]:
         "format": model.format, "task": model.task, "labels": list(model.labels), "text": _text_pack(model.text),
         "vectorizer": union, "embedding": embedding, "classifiers": dict(model.classifiers),
         "scalings": dict(model.scalings), "calibrators": dict(model.calibrators), "thresholds": dict(model.thresholds),
-        "vocabularies": vocabularies,
+        "gates": dict(model.gates), "vocabularies": vocabularies,
     }
 
 
@@ -104,7 +109,7 @@ def model_unpack(packed: dict[str, Any]) -> TaskModel:
         task=packed["task"], labels=list(packed["labels"]), text=_text_unpack(packed["text"]),
         vectorizer=packed["vectorizer"], embedding=embedding, classifiers=packed["classifiers"],
         scalings=packed["scalings"], calibrators=packed["calibrators"], thresholds=packed["thresholds"],
-        format=packed["format"],
+        gates=dict(packed.get("gates") or {}), format=packed["format"],
     )
 
 

@@ -20,7 +20,7 @@ from scipy import sparse
 from classifier.engine.explain import Explanation, Scorer, scorer_supported
 from classifier.engine.features import features_scale, features_transform, tfidf_width
 from classifier.engine.model import TaskModel
-from classifier.engine.text import text_tokenize
+from classifier.engine.text import text_tokenize, tokens_with_context
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +86,16 @@ def model_scorer(model: TaskModel) -> Scorer | None:
     return _compile(model).scorer
 
 
-def model_scores(model: TaskModel, texts: Sequence[str]) -> dict[str, np.ndarray]:
-    """Probability of each label for each text."""
-    return model_scores_explained(model, texts, label=None)[0]
+def model_scores(
+    model: TaskModel, texts: Sequence[str], *, contexts: Sequence[Sequence[str]] | None = None
+) -> dict[str, np.ndarray]:
+    """Probability of each label for each text (after each text's tokens, its `contexts` tokens if given)."""
+    return model_scores_explained(model, texts, label=None, contexts=contexts)[0]
 
 
 def model_scores_explained(
-    model: TaskModel, texts: Sequence[str], *, label: str | None, top: int = 8
+    model: TaskModel, texts: Sequence[str], *, label: str | None, top: int = 8,
+    contexts: Sequence[Sequence[str]] | None = None,
 ) -> tuple[dict[str, np.ndarray], list[Explanation]]:
     """`model_scores`, and per text the (up to `top`) words that pushed `label`'s decision value most:
     (word, contribution in log-odds before calibration), largest |contribution| first, positive towards
@@ -101,13 +104,25 @@ def model_scores_explained(
     compiled = _compile(model)
     # The tokens of the normalised text (`text_normalize` joins them with spaces; the scorer wants them split).
     tokens = [text_tokenize(text, config=model.text) for text in texts]
+    if contexts is not None:  # per text, tokens its text does not hold (`tokens_with_context`); they score as words
+        tokens = [tokens_with_context(words, context) for words, context in zip(tokens, contexts, strict=True)]
     if compiled.scorer is None:
         if label is not None:
             raise ValueError("this model's features cannot be explained (they are not features_build's)")
-        return _scores_sparse(model, compiled, [" ".join(words) for words in tokens]), [[] for _ in texts]
+        return _gated(model, _scores_sparse(model, compiled, [" ".join(words) for words in tokens])), [[] for _ in texts]
     decisions, explanations = compiled.scorer.score(tokens, label=label, top=top)
     probabilities = compiled.scorer.probabilities(decisions)
-    return dict(zip(model.labels, probabilities, strict=True)), explanations
+    return _gated(model, dict(zip(model.labels, probabilities, strict=True))), explanations
+
+
+def _gated(model: TaskModel, scores: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A gated label's probability times its gate's (its own alone says only who the text is about)."""
+    if not model.gates:
+        return scores
+    gated = dict(scores)
+    for label, gate in model.gates.items():
+        gated[label] = scores[label] * scores[gate]
+    return gated
 
 
 def _scores_sparse(model: TaskModel, compiled: _Compiled, normalized: list[str]) -> dict[str, np.ndarray]:
@@ -119,6 +134,13 @@ def _scores_sparse(model: TaskModel, compiled: _Compiled, normalized: list[str])
     }
 
 
-def model_decisions(model: TaskModel, scores: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Each label's yes/no at its tuned threshold."""
-    return {label: values >= model.thresholds[label] for label, values in scores.items()}
+def model_decisions(
+    model: TaskModel, scores: dict[str, np.ndarray], thresholds: dict[str, float] | None = None
+) -> dict[str, np.ndarray]:
+    """Each label's yes/no at its tuned threshold (or the caller's); a gated label only where its gate is yes."""
+    cutoffs = {**model.thresholds, **(thresholds or {})}
+    decided = {label: values >= cutoffs[label] for label, values in scores.items()}
+    for label, gate in model.gates.items():
+        if label in decided and gate in decided:
+            decided[label] = decided[label] & decided[gate]
+    return decided

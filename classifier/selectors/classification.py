@@ -8,13 +8,14 @@ their spans. Nothing is stored here.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 
+from classifier.contexts import contexts_tokens
 from classifier.engine import scoring
 from classifier.engine.model import TaskModel
 from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY
@@ -47,18 +48,22 @@ def model_for(*, task: str) -> LoadedModel:
 
 def texts_classify(
     *, task: str, texts: Sequence[str], thresholds: dict[str, float] | None = None, explain: bool = True,
-    loaded: LoadedModel | None = None,
+    loaded: LoadedModel | None = None, contexts: Sequence[Mapping[str, Any] | None] | None = None,
 ) -> Classification:
+    """`contexts`: per text, what its task's model reads besides it (`classifier.contexts`), or None."""
     loaded = loaded or model_for(task=task)
     model = loaded.model
     cutoffs = {**model.thresholds, **(thresholds or {})}
-    scores, explained = _scores_explained(model, texts, explain=explain)
+    scores, explained = _scores_explained(model, texts, explain=explain, contexts=contexts_tokens(task=task, contexts=contexts))
     labels = model.labels
     matcher = matcher_current() if task == DISCRIMINATION else None
     # Whole-matrix rounding and comparison: per-value Python calls cost more than the model here.
     matrix = np.column_stack([scores[name] for name in labels]) if len(texts) else np.zeros((0, len(labels)))
     rounded = np.round(matrix, 4).tolist()
-    chosen = (matrix >= np.array([cutoffs[name] for name in labels])).tolist()
+    chosen_matrix = matrix >= np.array([cutoffs[name] for name in labels])
+    for label, gate in model.gates.items():  # a category only on a text that is also discriminatory
+        chosen_matrix[:, labels.index(label)] &= chosen_matrix[:, labels.index(gate)]
+    chosen = chosen_matrix.tolist()
     version = loaded.version.version
     results = []
     for i, text in enumerate(texts):
@@ -79,22 +84,23 @@ def texts_classify(
 
 
 def _scores_explained(
-    model: TaskModel, texts: Sequence[str], *, explain: bool
+    model: TaskModel, texts: Sequence[str], *, explain: bool, contexts: list[list[str]] | None = None
 ) -> tuple[dict[str, np.ndarray], list[tuple[str, list[tuple[str, float]]]]]:
     """Scores, and per text (label explained, its words). A discrimination model explains
     `discriminatory`; any other explains each text's likeliest label, so texts are grouped by it."""
     top = int(settings.API["EXPLANATION_WORDS"])
     if not explain:
-        return scoring.model_scores_explained(model, texts, label=None)[0], []
+        return scoring.model_scores_explained(model, texts, label=None, contexts=contexts)[0], []
     if DISCRIMINATORY in model.labels:
-        scores, words = scoring.model_scores_explained(model, texts, label=DISCRIMINATORY, top=top)
+        scores, words = scoring.model_scores_explained(model, texts, label=DISCRIMINATORY, top=top, contexts=contexts)
         return scores, [(DISCRIMINATORY, found) for found in words]
-    scores, _ = scoring.model_scores_explained(model, texts, label=None)
+    scores, _ = scoring.model_scores_explained(model, texts, label=None, contexts=contexts)
     likeliest = [max(model.labels, key=lambda name: scores[name][i]) for i in range(len(texts))]
     explained: list[tuple[str, list[tuple[str, float]]]] = [("", [])] * len(texts)
     for label in set(likeliest):
         rows = [i for i, name in enumerate(likeliest) if name == label]
-        _, words = scoring.model_scores_explained(model, [texts[i] for i in rows], label=label, top=top)
+        chosen = None if contexts is None else [contexts[i] for i in rows]
+        _, words = scoring.model_scores_explained(model, [texts[i] for i in rows], label=label, top=top, contexts=chosen)
         for i, found in zip(rows, words, strict=True):
             explained[i] = (label, found)
     return scores, explained

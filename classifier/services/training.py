@@ -1,7 +1,23 @@
 """Train a task: read LabeledText, fit a model (`classifier.engine.fitting`), evaluate it, register it.
 
 The held-out split is the rows marked `dev` when the task's data has them (the
-HatEval dev set), otherwise a stratified share of the rows with a fixed seed.
+HatEval, MEX-A3T and OffendES dev sets), otherwise a stratified share of the
+rows with a fixed seed.
+
+How each label learns (`label_plans`):
+
+* a label learnt from several corpora (`discriminatory` from HatEval, EXIST,
+  MEX-A3T, OffendES, DETOXIS, annotators…) is chosen leave-one-corpus-out:
+  each corpus in turn is scored by a model that never saw it, and the search
+  maximises the mean of those figures (`classifier.engine.fitting.label_folds`);
+  every corpus weighs in by the rule of `corpus_weights`, so a large one
+  does not drown the others;
+* a category of the discrimination task says who a text is about: it learns
+  from every row, weak ones included (the original project's tweets found by
+  a category's terms), plus the rows holding a term of the category, active
+  or only suggested (HurtLex), and it is gated by `discriminatory`, so it
+  fires only on a text that is both about the group and hostile.
+
 Nothing about the held-out rows reaches training: the search, the calibration
 and the thresholds see only the training rows, so the held-out figures are
 honest. The Django side decides here which rows train, the task's language,
@@ -10,6 +26,7 @@ the active one.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import platform
 import time
@@ -22,12 +39,15 @@ import sklearn
 from sklearn.model_selection import train_test_split
 
 from classifier.artifacts import artifact_load
-from classifier.engine.evaluation import labels_evaluate
+from classifier.contexts import contexts_select, contexts_tokens
+from classifier.engine.evaluation import label_evaluate, labels_evaluate
 from classifier.engine.features import texts_normalize
-from classifier.engine.fitting import SearchParams, label_matrix, task_model_fit
-from classifier.engine.scoring import model_scores
+from classifier.engine.fitting import LabelPlan, SearchParams, label_matrix, task_model_fit
+from classifier.engine.model import TaskModel
+from classifier.engine.scoring import model_decisions, model_scores
 from classifier.engine.text import text_config_for
-from classifier.label_sets import DISCRIMINATION, task_labels, task_language
+from classifier.importers import hostility_of
+from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY, task_labels, task_language
 from classifier.models import LabeledText, ModelVersion
 from classifier.services.embeddings import embedding_block_build, embedding_latest, embeddings_train
 from classifier.services.registry import (
@@ -36,8 +56,23 @@ from classifier.services.registry import (
     model_version_promote,
     model_version_register,
 )
+from classifier.training_settings import task_training_settings
+from ingestion.matching import DictionaryTerm, Matcher
+from ingestion.selectors.dictionary import category_lexicon
 
 logger = logging.getLogger(__name__)
+
+
+# The search of a label learnt from several corpora (leave-one-corpus-out folds make every candidate
+# cost a fit per corpus): plain or naive-Bayes-scaled features, and how much of the hostility fit
+# to mix in (`classifier.engine.fitting.mixed_fit`).
+CROSS_CORPUS_PARAMS = SearchParams(
+    c_grid=(1.0,), scalings=("plain", "nb"), balancings=("class_weight",), mixes=(0.0, 0.5, 0.75, 1.0), finalists=2,
+)
+
+# A category's search: one candidate (it learns who a text is about from many weak rows; the
+# search's choices are worth little there and cost minutes).
+CATEGORY_PARAMS = SearchParams(c_grid=(1.0,), scalings=("plain",), balancings=("class_weight",), cv_folds=3)
 
 
 @dataclass(frozen=True)
@@ -54,6 +89,16 @@ class TrainParams(SearchParams):
     max_features: int = 200_000
     # Labels trained at once (threads; liblinear releases the GIL).
     jobs: int = 2
+    # Categories learn from weak rows and dictionary/lexicon matches too (see the module docstring).
+    category_weak: bool = True
+    # Corpora (LabeledText sources) left out, e.g. to measure how the model does on one it never saw.
+    exclude_sources: tuple[str, ...] = ()
+    # Only these labels (all of the task's when empty).
+    labels: tuple[str, ...] = ()
+    # The search of a label whose rows come from two or more corpora that each hold both classes.
+    cross_corpus: SearchParams = CROSS_CORPUS_PARAMS
+
+
 
 
 @dataclass(slots=True)
@@ -63,15 +108,23 @@ class TrainingData:
     held_out: np.ndarray  # boolean mask
     weights: np.ndarray
     sources: Counter[str] = field(default_factory=Counter)
+    row_sources: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    weak: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    hostile: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))  # `hostility_of` per row
+    contexts: list[list[str]] | None = None  # per row, what its `extra` adds to its tokens (`classifier.contexts`)
 
 
 def training_data_load(*, task: str, params: TrainParams) -> TrainingData:
+    """The task's labelled rows (weak ones too when a category may learn from them), which are held out,
+    and each row's weight and corpus."""
     rows = LabeledText.objects.filter(task=task)
     if rows.exclude(source=DEMO_SOURCE).exists():  # the synthetic demo texts never mix with real data
         rows = rows.exclude(source=DEMO_SOURCE)
-    if not params.include_weak:
+    if not (params.include_weak or (params.category_weak and task == DISCRIMINATION)):
         rows = rows.filter(weak=False)
-    values = list(rows.order_by("pk").values_list("text", "labels", "source", "split", "weight"))
+    if params.exclude_sources:
+        rows = rows.exclude(source__in=params.exclude_sources)
+    values = list(rows.order_by("pk").values_list("text", "labels", "source", "split", "weight", "weak", "extra"))
     if not values:
         raise ValueError(f"no hay textos etiquetados para la tarea {task}")
     texts = [v[0] for v in values]
@@ -87,41 +140,118 @@ def training_data_load(*, task: str, params: TrainParams) -> TrainingData:
         held_out = np.zeros(len(values), dtype=bool)
         held_out[test] = True
     weights = np.array([1.0 if v[4] is None else float(v[4]) for v in values])
-    return TrainingData(texts=texts, labels=labels, held_out=held_out, weights=weights, sources=Counter(v[2] for v in values))
+    return TrainingData(
+        texts=texts, labels=labels, held_out=held_out, weights=weights, sources=Counter(v[2] for v in values),
+        row_sources=np.array([v[2] for v in values], dtype=object), weak=np.array([v[5] for v in values], dtype=bool),
+        contexts=contexts_tokens(task=task, contexts=[v[6] for v in values]),
+        hostile=np.array([hostility_of(labels=list(v[1]), extra=v[6] or {}) for v in values], dtype=np.int8),
+    )
+
+
+def corpus_weights(*, sources: np.ndarray) -> np.ndarray:
+    """Per row, so each corpus weighs in proportion to the square root of its size, not to its size.
+
+    With 16,810 OffendES comments and 3,541 EXIST posts, weights in proportion to
+    size let OffendES decide what `discriminatory` means; equal weights would let a
+    corpus of 50 annotated posts count as much as one of 16,000. The square root
+    sits between: a corpus 4 times larger counts twice as much. Mean weight 1.
+    """
+    if len(sources) == 0:
+        return np.ones(0)
+    names, inverse, counts = np.unique(sources.astype(str), return_inverse=True, return_counts=True)
+    per_row = 1.0 / np.sqrt(counts[inverse])
+    return per_row / per_row.mean()
+
+
+def category_evidence(*, texts: list[str], categories: list[str]) -> np.ndarray:
+    """Rows x `categories`: 1 where the text holds a term of the category, active or only suggested
+    (a HurtLex suggestion is evidence of who a text is about, never a search term)."""
+    lexicon = category_lexicon(include_suggestions=True)
+    by_term: dict[str, list[str]] = {}
+    for slug in categories:
+        for term in lexicon.get(slug, []):
+            by_term.setdefault(term, []).append(slug)
+    found = np.zeros((len(texts), len(categories)), dtype=np.int8)
+    if not by_term:
+        return found
+    matcher = Matcher(DictionaryTerm(term, tuple(slugs)) for term, slugs in by_term.items())
+    column = {slug: i for i, slug in enumerate(categories)}
+    for row, text in enumerate(texts):
+        for slug in matcher.match(text).categories:
+            found[row, column[slug]] = 1
+    return found
+
+
+def label_plans(
+    *, task: str, labels: list[str], data: TrainingData, params: TrainParams, y: np.ndarray, train: np.ndarray,
+) -> dict[str, LabelPlan]:
+    """How each label learns: its rows (weak ones only for categories, or with `include_weak`), its corpus
+    weights and leave-one-corpus-out groups (with the cross-corpus search when two or more corpora can be
+    left out), for `discriminatory` the hostility target it may mix in, and for a category its search
+    and its gate. `y`: rows x `labels`."""
+    strong = np.ones(len(data.texts), dtype=bool) if params.include_weak else ~data.weak
+    weights = data.weights * corpus_weights(sources=data.row_sources)
+    plans = {}
+    for i, label in enumerate(labels):
+        if task == DISCRIMINATION and label != DISCRIMINATORY and DISCRIMINATORY in labels:
+            plans[label] = LabelPlan(
+                rows=np.ones(len(data.texts), dtype=bool) if params.category_weak else strong, weights=weights,
+                params=CATEGORY_PARAMS, gate=DISCRIMINATORY,
+            )
+        else:
+            rows = strong & train
+            judged = [s for s in set(data.row_sources[rows]) if len(set(y[rows & (data.row_sources == s), i].tolist())) == 2]
+            plans[label] = LabelPlan(
+                rows=strong, weights=weights, groups=data.row_sources,
+                params=params.cross_corpus if len(judged) >= 2 else None,
+                auxiliary=data.hostile if task == DISCRIMINATION and label == DISCRIMINATORY else None,
+            )
+    return plans
 
 
 def model_version_train(*, task: str, params: TrainParams | None = None) -> ModelVersion:
-    """Train, evaluate on the held-out rows, register the version and promote it if it is not worse."""
-    params = params or TrainParams()
+    """Train, evaluate on the held-out rows, register the version and promote it if it is not worse.
+    Without `params`, the defaults with the task's own settings (`classifier.training_settings`)."""
+    params = params or TrainParams(**task_training_settings(task=task))
     started = time.monotonic()
     data = training_data_load(task=task, params=params)
     candidates = sorted(task_labels(task=task) or {label for row in data.labels for label in row})
+    if params.labels:
+        candidates = [name for name in candidates if name in params.labels]
     y_all = label_matrix(data.labels, candidates)
+    categories = [name for name in candidates if task == DISCRIMINATION and name != DISCRIMINATORY]
+    if categories and params.category_weak:
+        evidence = category_evidence(texts=data.texts, categories=categories)
+        columns = [candidates.index(name) for name in categories]
+        y_all[:, columns] = np.maximum(y_all[:, columns], evidence)
     train = ~data.held_out
-    positives = y_all[train].sum(axis=0)
-    kept = [name for name, n in zip(candidates, positives, strict=True) if n >= params.min_positives]
-    skipped = {name: int(n) for name, n in zip(candidates, positives, strict=True) if n < params.min_positives}
+    plans = label_plans(task=task, labels=candidates, data=data, params=params, y=y_all, train=train)
+    positives = {name: int(y_all[train & plans[name].rows, i].sum()) for i, name in enumerate(candidates)}
+    kept = [name for name in candidates if positives[name] >= params.min_positives]
+    skipped = {name: n for name, n in positives.items() if n < params.min_positives}
     if not kept:
         raise ValueError(f"ninguna etiqueta de {task} tiene {params.min_positives} ejemplos positivos")
     config = text_config_for(language=task_language(task=task), remove_stopwords=params.remove_stopwords)
-    train_texts = texts_normalize([t for t, keep in zip(data.texts, train, strict=True) if keep], config=config)
+    train_texts = texts_normalize(
+        [t for t, keep in zip(data.texts, train, strict=True) if keep], config=config, contexts=contexts_select(data.contexts, train),
+    )
     vectors = embedding_latest(language=config.language) if params.embeddings else None
     embedding = None if vectors is None else embedding_block_build(
         version=vectors, normalized_texts=train_texts, weight=params.embedding_weight)
+    train_plans = {name: _plan_rows(plans[name], train) for name in kept}
     model, fits = task_model_fit(
         task=task, labels=kept, text=config, normalized=train_texts,
         y=y_all[train][:, [candidates.index(name) for name in kept]], weights=data.weights[train],
-        embedding=embedding, params=params, max_features=params.max_features, jobs=params.jobs,
+        embedding=embedding, params=params, max_features=params.max_features, jobs=params.jobs, plans=train_plans,
     )
-    held_texts = [t for t, held in zip(data.texts, data.held_out, strict=True) if held]
-    y_held = {name: y_all[data.held_out][:, candidates.index(name)] for name in kept}
-    metrics = labels_evaluate(y_true=y_held, scores=model_scores(model, held_texts), thresholds=model.thresholds)
-    metrics.update(_comparison(task=task, held_texts=held_texts, y_held=y_held))
+    metrics = _held_out_metrics(model=model, data=data, y_all=y_all, candidates=candidates, plans=plans)
     metrics.update({
         "skipped_labels": skipped, "training_rows": int(train.sum()), "held_out_rows": int(data.held_out.sum()),
         "rows_per_source": dict(data.sources), "train_seconds": round(time.monotonic() - started, 1),
         "embedding_version": None if vectors is None else vectors.version,
         "chosen": _chosen_summary([fit.chosen for fit in fits]),
+        "left_out_corpora": {name: fit.chosen["left_out"] for name, fit in zip(kept, fits, strict=True) if "left_out" in fit.chosen},
+        "signals": _signals(task=task, kept=kept, data=data, y_all=y_all, candidates=candidates, plans=plans, train=train),
         "versions": {"python": platform.python_version(), "scikit-learn": sklearn.__version__, "numpy": np.__version__},
     })
     version = model_version_register(
@@ -131,20 +261,90 @@ def model_version_train(*, task: str, params: TrainParams | None = None) -> Mode
     return model_version_promote(candidate=version, tolerance=params.tolerance)
 
 
+def _plan_rows(plan: LabelPlan, train: np.ndarray) -> LabelPlan:
+    """The plan restricted to the training rows (the held-out ones never reach the search)."""
+    rows = plan.rows if plan.rows is not None else np.ones(len(train), dtype=bool)
+    return dataclasses.replace(
+        plan, rows=rows[train], weights=None if plan.weights is None else plan.weights[train],
+        groups=None if plan.groups is None else plan.groups[train],
+        auxiliary=None if plan.auxiliary is None else plan.auxiliary[train],
+    )
+
+
+def _held_out_metrics(
+    *, model: TaskModel, data: TrainingData, y_all: np.ndarray, candidates: list[str], plans: dict[str, LabelPlan],
+) -> dict[str, Any]:
+    """Figures on the held-out rows each label could have learnt from (a gated label judged by the
+    decision it serves), then `discriminatory`'s figures per held-out corpus."""
+    held = data.held_out
+    held_texts = [t for t, h in zip(data.texts, held, strict=True) if h]
+    held_contexts = contexts_select(data.contexts, held)
+    scores = model_scores(model, held_texts, contexts=held_contexts)
+    decided = model_decisions(model, scores)
+    y_held, label_scores, label_decided, label_rows = {}, {}, {}, {}
+    for name in model.labels:
+        rows = label_rows[name] = _plan_mask(plans[name], len(held))[held]
+        y_held[name] = y_all[held][rows, candidates.index(name)]
+        label_scores[name], label_decided[name] = scores[name][rows], decided[name][rows]
+    metrics = labels_evaluate(y_true=y_held, scores=label_scores, thresholds=model.thresholds, decided=label_decided)
+    metrics.update(_comparison(task=model.task, held_texts=held_texts, y_held=y_held, rows=label_rows, contexts=held_contexts))
+    if DISCRIMINATORY in model.labels:
+        rows = _plan_mask(plans[DISCRIMINATORY], len(held))[held]
+        sources, y = data.row_sources[held], y_all[held][:, candidates.index(DISCRIMINATORY)]
+        per_source = {}
+        for source in sorted(set(sources[rows])):
+            mask = rows & (sources == source)
+            if len(set(y[mask].tolist())) == 2:
+                found = label_evaluate(y[mask], scores[DISCRIMINATORY][mask], model.thresholds[DISCRIMINATORY])
+                per_source[str(source)] = {key: found[key] for key in ("roc_auc", "f1_both_classes", "f1", "support")}
+        metrics["held_out_per_source"] = per_source
+    return metrics
+
+
+def _plan_mask(plan: LabelPlan, size: int) -> np.ndarray:
+    return plan.rows if plan.rows is not None else np.ones(size, dtype=bool)
+
+
+def _signals(
+    *, task: str, kept: list[str], data: TrainingData, y_all: np.ndarray, candidates: list[str],
+    plans: dict[str, LabelPlan], train: np.ndarray,
+) -> dict[str, dict[str, int]]:
+    """Per label, how many training positives each source gave it (`lexicon` for the rows a category's
+    terms alone made positive): what trained it, for the report."""
+    explicit = label_matrix(data.labels, candidates)
+    found: dict[str, dict[str, int]] = {}
+    for name in kept:
+        column = candidates.index(name)
+        rows = train & _plan_mask(plans[name], len(train)) & (y_all[:, column] == 1)
+        counts = Counter(
+            str(source) if explicit[i, column] else "lexicon" for i, source in zip(np.flatnonzero(rows), data.row_sources[rows], strict=True)
+        )
+        found[name] = dict(sorted(counts.items()))
+    return found
+
+
 def _chosen_summary(chosen: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     """How many labels each scaling, balancing and C won (the resampling-versus-weights comparison)."""
     return {key: dict(Counter(str(c[key]) for c in chosen)) for key in ("scaling", "balancing", "C", "embeddings")}
 
 
-def _comparison(*, task: str, held_texts: list[str], y_held: dict[str, np.ndarray]) -> dict[str, Any]:
+def _comparison(
+    *, task: str, held_texts: list[str], y_held: dict[str, np.ndarray], rows: dict[str, np.ndarray],
+    contexts: list[list[str]] | None = None,
+) -> dict[str, Any]:
     """The active version's macro F1 on the same held-out rows and labels, for the promotion rule."""
     active = ModelVersion.objects.filter(task=task, status=ModelVersion.Status.ACTIVE).first()
     if active is None:
         return {}
     model = artifact_load(path=active.artifact_path, sha256=active.artifact_sha256)
-    shared = {label: y for label, y in y_held.items() if label in model.classifiers}
-    scores = {label: s for label, s in model_scores(model, held_texts).items() if label in shared}
-    theirs = labels_evaluate(y_true=shared, scores=scores, thresholds=model.thresholds)
+    shared = [label for label in y_held if label in model.classifiers]
+    everything = model_scores(model, held_texts, contexts=contexts)
+    decided = model_decisions(model, everything)
+    theirs = labels_evaluate(
+        y_true={label: y_held[label] for label in shared},
+        scores={label: everything[label][rows[label]] for label in shared},
+        thresholds=model.thresholds, decided={label: decided[label][rows[label]] for label in shared},
+    )
     return {"active_version": active.version, "active_macro_f1": theirs["macro_f1"]}
 
 
@@ -159,6 +359,7 @@ def tasks_retrain(*, params: TrainParams | None = None) -> dict[str, str]:
     visible in the admin; its active version keeps serving. Vectors that fail
     to build are logged and the tasks train with the previous ones.
     """
+    given = params  # None: each task trains with its own settings
     params = params or TrainParams()
     tasks = list(LabeledText.objects.values_list("task", flat=True).distinct().order_by("task"))
     outcome: dict[str, str] = {}
@@ -172,7 +373,7 @@ def tasks_retrain(*, params: TrainParams | None = None) -> dict[str, str]:
                 outcome[f"embeddings:{language}"] = f"failed: {error}"
     for task in tasks:
         try:
-            version = model_version_train(task=task, params=params)
+            version = model_version_train(task=task, params=given)
             outcome[task] = f"v{version.version} {version.status}"
         except Exception as error:  # recorded for the admin; the other tasks still train
             failed = model_version_failed(task=task, reason=f"{type(error).__name__}: {error}")

@@ -227,3 +227,18 @@ def test_classify_and_evaluate_commands(hateval):
 def test_training_without_data_says_so():
     with pytest.raises(CommandError, match="no hay textos etiquetados"):
         call_command("train", task="discrimination", stdout=StringIO())
+
+
+@needs_shared
+@pytest.mark.django_db
+def test_train_leaves_a_corpus_out_and_reports_what_each_label_learnt_from(tmp_path, archive_dir):
+    from tests.shared_data import SHARED, csv_head, labeled_import
+
+    labeled_import(csv_head(SHARED / "hateval2019_es" / "hateval2019_es_train.csv", tmp_path / "hateval_train.csv", 300), "hateval")
+    labeled_import(csv_head(SHARED / "exist2021_es" / "exist2021_es_train.csv", tmp_path / "exist_train.csv", 300), "exist")
+    out = StringIO()
+    call_command("train", task="discrimination", exclude_source=["import:exist2021"], c=[1.0], stdout=out)
+
+    trained = ModelVersion.objects.get(task="discrimination")
+    assert trained.metrics["rows_per_source"] == {"import:hateval2019": 300}
+    assert "discriminatory aprendió de: import:hateval2019" in out.getvalue()

@@ -57,6 +57,8 @@ def test_detoxis_discriminatory_is_toxic_and_aimed_at_a_group(marks, labels):
     ("<user> pinche feminazi", True, ["discriminatory", "genero", "ideologia"], "aggressive+term", ["feminazi"]),
     ("eres un pendejo de mierda <user>", True, [], "aggressive-no-term", []),  # an insult, not an attack on a group
     ("el cómputo falló, pendejo", True, [], "aggressive-no-term", []),  # "puto" is not inside "cómputo"
+    ("puto tráfico, hijo de puta", True, [], "aggressive+intensifier", ["puta", "puto"]),  # intensifiers alone
+    ("puto joto", True, ["discriminatory", "orientacion"], "aggressive+term", ["joto", "puto"]),
     ("pinche joto", False, [], "not-aggressive", ["joto"]),
     ("buenos días a todos", False, [], "not-aggressive", []),
 ])

@@ -35,3 +35,11 @@ def metrics_print(out: OutputWrapper, version: ModelVersion) -> None:
         f"filas: {metrics.get('training_rows')} de entrenamiento, {metrics.get('held_out_rows')} de evaluación; "
         f"por origen: {metrics.get('rows_per_source')}; {metrics.get('train_seconds')} s"
     )
+    for label, corpora in metrics.get("left_out_corpora", {}).items():
+        figures = ", ".join(f"{corpus} {f['roc_auc']:.3f}" for corpus, f in sorted(corpora.items()))
+        out.write(f"{label}, ROC AUC en cada corpus dejado fuera del entrenamiento: {figures}")
+    for source, figures in metrics.get("held_out_per_source", {}).items():
+        out.write(f"discriminatory en la evaluación de {source}: ROC AUC {_cell(figures.get('roc_auc'))}, "
+                  f"F1 de ambas clases {_cell(figures.get('f1_both_classes'))}")
+    for label, signals in metrics.get("signals", {}).items():
+        out.write(f"{label} aprendió de: " + ", ".join(f"{source} {n}" for source, n in signals.items()))

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from classifier.services.training import TrainParams, model_version_train
+from classifier.training_settings import task_training_settings
 
 from ._report import metrics_print
 
@@ -17,13 +18,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--task", required=True)
         parser.add_argument("--include-weak", action="store_true", help="usar también las etiquetas débiles")
-        parser.add_argument("--min-positives", type=int, default=TrainParams.min_positives)
+        parser.add_argument(
+            "--min-positives", type=int, help=f"positivos mínimos para entrenar una etiqueta (por omisión {TrainParams.min_positives}, "
+                                              "o lo que la tarea fije)",
+        )
         parser.add_argument("--c", type=float, nargs="+", help="valores de C a probar por validación cruzada")
+        parser.add_argument(
+            "--exclude-source", action="append", default=[], metavar="ORIGEN",
+            help="entrenar sin este origen (p. ej. import:offendes) para ver cómo le va al modelo en él; repetible",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        params = TrainParams(include_weak=options["include_weak"], min_positives=options["min_positives"])
+        params = dataclasses.replace(TrainParams(**task_training_settings(task=options["task"])), include_weak=options["include_weak"])
+        if options["min_positives"] is not None:
+            params = dataclasses.replace(params, min_positives=options["min_positives"])
         if options["c"]:
             params = dataclasses.replace(params, c_grid=tuple(options["c"]))
+        if options["exclude_source"]:
+            params = dataclasses.replace(params, exclude_sources=tuple(options["exclude_source"]))
         self.stdout.write(f"Entrenando {options['task']}…")
         try:
             version = model_version_train(task=options["task"], params=params)

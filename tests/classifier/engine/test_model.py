@@ -64,7 +64,7 @@ def test_the_stored_form_is_the_format_2_dict_and_comes_back_as_the_same_model()
     packed = model_pack(model)
     assert set(packed) == {
         "format", "task", "labels", "text", "vectorizer", "embedding", "classifiers", "scalings", "calibrators",
-        "thresholds", "vocabularies",
+        "thresholds", "gates", "vocabularies",
     }
     assert packed["format"] == MODEL_FORMAT == 2
     assert packed["text"] == {"language": "es", "remove_stopwords": False, "lemmatize": False, "fold_accents": True}

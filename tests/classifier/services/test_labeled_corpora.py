@@ -41,12 +41,13 @@ def test_mexa3t_dev_aggressive_with_a_term_is_discriminatory_and_splits_do_not_c
     out, err, error = run(dev, format="mexa3t")
     assert error is None and err == ""
     assert "3156 leídas, 3156 nuevas" in out
-    assert "etiquetas positivas: apariencia 7, discriminatory 55, genero 35, ideologia 4, orientacion 15" in out
+    assert "etiquetas positivas: apariencia 7, discriminatory 16, genero 5, ideologia 4, orientacion 4" in out
     rows = LabeledText.objects.filter(task="discrimination", source="import:mexa3t2018")
     insult = rows.get(external_id="dev-19")  # "<user> maricon con ellas si pero con uno se le arruga pinche cobarde …"
     assert (insult.split, insult.labels) == ("dev", ["discriminatory", "orientacion"])
     assert insult.extra == {"aggressive": True, "mapping": "aggressive+term", "terms": ["maricon"]}
     assert rows.filter(extra__mapping="aggressive-no-term", labels=[]).count() == 729
+    assert rows.filter(extra__mapping="aggressive+intensifier", labels=[]).count() == 39  # "puto"/"puta" alone
     assert rows.filter(extra__aggressive=False).exclude(labels=[]).count() == 0
 
     train = lines_head(SHARED / "mexa3t2018" / "mexa3t2018_train.tsv", tmp_path / "mexa3t2018_train.tsv", 300)

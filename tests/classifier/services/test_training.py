@@ -2,6 +2,7 @@
 model."""
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import numpy as np
@@ -50,8 +51,11 @@ def test_discrimination_is_evaluated_on_the_dev_split(hateval):
     version = model_version_train(task="discrimination", params=QUICK)
     metrics = version.metrics
     assert metrics["held_out_rows"] == 200  # exactly the HatEval dev rows
-    assert list(metrics["labels"]) == ["discriminatory"]
-    assert metrics["skipped_labels"]["genero"] == 0  # no category was invented from HatEval
+    assert "discriminatory" in metrics["labels"]
+    # HatEval names no category: one learnt here learnt only from the dictionary's terms in the texts.
+    categories = set(metrics["labels"]) - {"discriminatory"}
+    assert all(set(metrics["signals"][name]) == {"lexicon"} for name in categories)
+    assert set(metrics["signals"]["discriminatory"]) == {"import:hateval2019"}
     assert metrics["labels"]["discriminatory"]["roc_auc"] > 0.65
     assert metrics["rows_per_source"] == {"import:hateval2019": 1000}
 
@@ -59,12 +63,15 @@ def test_discrimination_is_evaluated_on_the_dev_split(hateval):
 @needs_shared
 @pytest.mark.django_db
 def test_a_worse_model_stays_a_candidate_and_the_active_one_keeps_serving(hateval):
-    first = model_version_train(task="discrimination", params=QUICK)
+    # Only `discriminatory` learns here (no category from the dictionary's terms), so scrambling its labels
+    # is what makes the second model worse.
+    only_labels = dataclasses.replace(QUICK, category_weak=False)
+    first = model_version_train(task="discrimination", params=only_labels)
     rng = random.Random(7)
     for row in LabeledText.objects.exclude(split="dev"):  # scramble the training labels only
         row.labels = ["discriminatory"] if rng.random() < 0.5 else []
         row.save(update_fields=["labels"])
-    second = model_version_train(task="discrimination", params=QUICK)
+    second = model_version_train(task="discrimination", params=only_labels)
 
     assert second.status == ModelVersion.Status.CANDIDATE
     assert second.metrics["active_version"] == first.version
@@ -130,8 +137,8 @@ def test_a_model_uses_the_latest_vectors_and_the_search_compares_resampling_with
     compared = version.params["per_label"]["discriminatory"]["first_fold_roc_auc"]
     assert {f"{s}/{b}/1.0/False" for s in ("plain", "nb") for b in ("class_weight", "resample", "none")} <= set(compared)
     assert len([key for key in compared if key.endswith("/True")]) == 2 and len(compared) == 8
-    assert sum(version.metrics["chosen"]["balancing"].values()) == 1
-    assert sum(version.metrics["chosen"]["embeddings"].values()) == 1
+    assert sum(version.metrics["chosen"]["balancing"].values()) == len(model.labels)
+    assert sum(version.metrics["chosen"]["embeddings"].values()) == len(model.labels)
     scores = model_scores(model, ["Que se larguen todos los inmigrantes", "Buenos días, qué bonito día"])["discriminatory"]
     assert ((scores > 0) & (scores < 1)).all()
     # Calibrated on out-of-fold decisions: the held-out probabilities are not far from the observed rates.
