@@ -29,6 +29,7 @@ import sys
 import time
 from io import StringIO
 from pathlib import Path
+from typing import Literal
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -72,7 +73,7 @@ def posts_import() -> None:
     call_command("import_tweets", *map(str, paths), no_progress=True, stdout=StringIO(), stderr=StringIO())
 
 
-def embeddings_prepare(language: str) -> str:
+def embeddings_prepare(language: Literal["es", "en"]) -> str:
     from classifier.services.embeddings import embeddings_train
 
     started = time.perf_counter()
