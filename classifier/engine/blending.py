@@ -36,18 +36,23 @@ Fitted = tuple[LogisticRegression, np.ndarray | None]
 def blend_fit(features: sparse.csr_matrix, fit_one: Callable[[str], Fitted]) -> Fitted:
     """One classifier whose decision value is the mean of the plain and the NB-scaled fits' standardised
     decision values on `features` (the training rows); `fit_one(scaling)` fits one of them there."""
-    coefficients = []
-    intercept = 0.0
-    for scaling_name in BLENDED:
-        classifier, scaling = fit_one(scaling_name)
+    return fits_average(features, [(fit_one(scaling_name), 0.5) for scaling_name in BLENDED])
+
+
+def fits_average(features: sparse.csr_matrix, shares: list[tuple[Fitted, float]]) -> Fitted:
+    """One logistic regression whose decision value is the share-weighted sum of the fits' decision
+    values, each divided by its spread over `features` (the training rows) so a share means what it
+    says; scalings are folded into the coefficients."""
+    coefficients, intercept = np.zeros(features.shape[1]), 0.0
+    for (classifier, scaling), share in shares:
         spread = float(np.std(classifier.decision_function(features_scale(features, scaling)))) or 1.0
         coef = classifier.coef_.ravel() if scaling is None else classifier.coef_.ravel() * scaling
-        coefficients.append(coef / spread)
-        intercept += float(classifier.intercept_[0]) / spread
-    blended = LogisticRegression()
-    blended.classes_ = classifier.classes_
-    blended.coef_ = (0.5 * (coefficients[0] + coefficients[1])).reshape(1, -1)
-    blended.intercept_ = np.array([0.5 * intercept])
-    blended.n_features_in_ = features.shape[1]
-    blended.n_iter_ = np.array([0], dtype=np.int32)
-    return blended, None
+        coefficients += share * coef / spread
+        intercept += share * float(classifier.intercept_[0]) / spread
+    combined = LogisticRegression()
+    combined.classes_ = np.array([0, 1])
+    combined.coef_ = coefficients.reshape(1, -1)
+    combined.intercept_ = np.array([intercept])
+    combined.n_features_in_ = features.shape[1]
+    combined.n_iter_ = np.array([0], dtype=np.int32)
+    return combined, None

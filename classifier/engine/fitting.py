@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from classifier.engine.blending import BLEND, blend_fit
+from classifier.engine.blending import BLEND, blend_fit, fits_average
 from classifier.engine.evaluation import f1_best_threshold
 from classifier.engine.features import features_build, features_scale, features_transform, tfidf_width
 from classifier.engine.model import TaskModel
@@ -143,22 +143,8 @@ def mixed_fit(
     regression, it scores and explains as any other label does.
     """
     base = dataclasses.replace(candidate, mix=0.0)
-    coefficients, intercept = np.zeros(features.shape[1]), 0.0
-    for target, share in zip(targets, (1.0 - candidate.mix, candidate.mix), strict=True):
-        if share == 0.0:
-            continue
-        classifier, scaling = _fit(features, target, weights, base, params)
-        spread = float(np.std(classifier.decision_function(features_scale(features, scaling)))) or 1.0
-        coef = classifier.coef_.ravel() if scaling is None else classifier.coef_.ravel() * scaling
-        coefficients += share * coef / spread
-        intercept += share * float(classifier.intercept_[0]) / spread
-    mixed = LogisticRegression()
-    mixed.classes_ = np.array([0, 1])
-    mixed.coef_ = coefficients.reshape(1, -1)
-    mixed.intercept_ = np.array([intercept])
-    mixed.n_features_in_ = features.shape[1]
-    mixed.n_iter_ = np.array([0], dtype=np.int32)
-    return mixed, None
+    shares = zip(targets, (1.0 - candidate.mix, candidate.mix), strict=True)
+    return fits_average(features, [(_fit(features, target, weights, base, params), share) for target, share in shares if share])
 
 
 def label_folds(y: np.ndarray, params: SearchParams, groups: np.ndarray | None = None) -> tuple[list[Fold], bool]:
