@@ -2,8 +2,10 @@
 
 A task is a named set of binary labels trained one-vs-rest. `discrimination`
 has `discriminatory` plus one label per dictionary category (data in the
-database, so admins can add categories); `movie-genres` has the 24 genres of
-the MM-IMDb reference data. Any other task name is allowed, with free labels.
+database, so admins can add categories); `toxicity` has the attributes of the
+Perspective API (TOXICITY, SEVERE_TOXICITY, INSULT, PROFANITY, THREAT,
+IDENTITY_ATTACK), served by the Perspective-compatible endpoint;
+`movie-genres` has the 24 genres of the MM-IMDb reference data. Any other task name is allowed, with free labels.
 The movie plots are English; every other task's texts are Spanish.
 """
 from __future__ import annotations
@@ -16,6 +18,10 @@ if TYPE_CHECKING:  # the text pipeline takes a tenth of a second to import; a ta
 DISCRIMINATION = "discrimination"
 MOVIE_GENRES = "movie-genres"
 DISCRIMINATORY = "discriminatory"
+TOXICITY = "toxicity"
+
+# The Perspective API's production attributes for Spanish, in its own spelling.
+ATTRIBUTES: tuple[str, ...] = ("TOXICITY", "SEVERE_TOXICITY", "INSULT", "PROFANITY", "THREAT", "IDENTITY_ATTACK")
 
 GENRES: tuple[str, ...] = (
     "Action", "Adventure", "Animation", "Biography", "Comedy", "Crime", "Documentary", "Drama",
@@ -33,6 +39,8 @@ def task_labels(*, task: str) -> set[str] | None:
     """The labels a task accepts, or None when the task is free-form."""
     if task == MOVIE_GENRES:
         return set(GENRES)
+    if task == TOXICITY:
+        return set(ATTRIBUTES)
     if task == DISCRIMINATION:
         from ingestion.models import Category
 
