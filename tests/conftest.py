@@ -11,11 +11,13 @@ import boto3
 import pytest
 from django.core.files.storage import storages
 
-from classifier.models import ModelVersion
+from classifier.models import LabeledText, ModelVersion
 from classifier.services.training import model_version_train
+from classifier.toxicity import demo_attributes
 from ingestion.models import IngestionRun
 from ingestion.services.demo import demo_backlog_load, demo_source_get_or_create
 from ingestion.services.dictionary import dictionary_seed
+from ingestion.sources.replay import demo_corpus
 from tests.demo_data import SMALL, demo_labels_create
 from tests.shared_data import SHARED, csv_head, labeled_import
 
@@ -60,6 +62,21 @@ def trained_model(dictionary, archive_dir) -> ModelVersion:
     """An active discrimination model learned from the demo corpus's own judgements; its artifact in a fresh archive."""
     demo_labels_create(source="test")
     return model_version_train(task="discrimination", params=SMALL)
+
+
+@pytest.fixture
+def trained_toxicity_model(dictionary, archive_dir) -> ModelVersion:
+    """An active toxicity model learned in seconds from the demo corpus's judgements (a discriminatory post is
+    toxic and an identity attack; the others are neither): it offers TOXICITY and IDENTITY_ATTACK, and
+    leaves the attributes without evidence (THREAT among them) not offered."""
+    LabeledText.objects.bulk_create([
+        LabeledText(
+            task="toxicity", text=item["text"], source="test", external_id=item["id"],
+            labels=demo_attributes(discriminatory=item["discriminatory"]), extra={"attributes": ["TOXICITY", "IDENTITY_ATTACK"]},
+        )
+        for item in demo_corpus()
+    ])
+    return model_version_train(task="toxicity", params=SMALL)
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ from classifier.engine.model import TaskModel
 from classifier.engine.scoring import model_decisions, model_scores
 from classifier.engine.text import text_config_for
 from classifier.importers import hostility_of
-from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY, task_labels, task_language
+from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY, TOXICITY, task_labels, task_language
 from classifier.models import LabeledText, ModelVersion
 from classifier.services.embeddings import embedding_block_build, embedding_latest, embeddings_train
 from classifier.services.registry import (
@@ -56,6 +56,7 @@ from classifier.services.registry import (
     model_version_promote,
     model_version_register,
 )
+from classifier.toxicity import DEMO_SOURCE, attributes_informed
 from classifier.training_settings import task_training_settings
 from ingestion.matching import DictionaryTerm, Matcher
 from ingestion.selectors.dictionary import category_lexicon
@@ -80,8 +81,12 @@ class TrainParams(SearchParams):
     """The per-label search's parameters (`SearchParams`), and what the training around it uses."""
 
     min_positives: int = 30
+    # Corpora (sources) that must give a label training positives for it to be offered.
+    min_corpora: int = 1
     include_weak: bool = False
     holdout_share: float = 0.2
+    # Hold out `holdout_share` of every corpus without a dev split of its own (else: the dev rows, when any).
+    holdout_per_source: bool = False
     embeddings: bool = True
     embedding_weight: float = 0.5
     remove_stopwords: bool = False
@@ -112,40 +117,84 @@ class TrainingData:
     weak: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     hostile: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))  # `hostility_of` per row
     contexts: list[list[str]] | None = None  # per row, what its `extra` adds to its tokens (`classifier.contexts`)
+    # Per label, the rows that judged it (`classifier.toxicity`); every row judges every label when None.
+    informed: dict[str, np.ndarray] | None = None
 
 
 def training_data_load(*, task: str, params: TrainParams) -> TrainingData:
     """The task's labelled rows (weak ones too when a category may learn from them), which are held out,
     and each row's weight and corpus."""
-    rows = LabeledText.objects.filter(task=task)
+    # The toxicity task reads the corpora imported under discrimination through its mapping, and its own rows.
+    tasks = (DISCRIMINATION, TOXICITY) if task == TOXICITY else (task,)
+    rows = LabeledText.objects.filter(task__in=tasks)
     if rows.exclude(source=DEMO_SOURCE).exists():  # the synthetic demo texts never mix with real data
         rows = rows.exclude(source=DEMO_SOURCE)
-    if not (params.include_weak or (params.category_weak and task == DISCRIMINATION)):
+    if not (params.include_weak or (params.category_weak and task == DISCRIMINATION)) or task == TOXICITY:
         rows = rows.filter(weak=False)
     if params.exclude_sources:
         rows = rows.exclude(source__in=params.exclude_sources)
-    values = list(rows.order_by("pk").values_list("text", "labels", "source", "split", "weight", "weak", "extra"))
+    values = list(rows.order_by("pk").values_list("text", "labels", "source", "split", "weight", "weak", "extra", "task"))
+    informed = None
+    if task == TOXICITY:
+        values, informed = _attributes_read(values)
     if not values:
         raise ValueError(f"no hay textos etiquetados para la tarea {task}")
     texts = [v[0] for v in values]
     labels = [list(v[1]) for v in values]
     splits = np.array([v[3] for v in values])
-    if (splits == "dev").any() and (splits != "dev").any():
+    row_sources = np.array([v[2] for v in values], dtype=object)
+    if params.holdout_per_source:
+        held_out = _held_out_per_source(splits=splits, sources=row_sources, labels=labels, params=params)
+    elif (splits == "dev").any() and (splits != "dev").any():
         held_out = splits == "dev"
     else:
-        indices = np.arange(len(values))
-        first = [ls[0] if ls else "" for ls in labels]
-        strata = first if min(Counter(first).values()) >= 2 else None
-        _, test = train_test_split(indices, test_size=params.holdout_share, random_state=params.seed, stratify=strata)
-        held_out = np.zeros(len(values), dtype=bool)
-        held_out[test] = True
+        held_out = _held_out_share(labels=labels, params=params)
     weights = np.array([1.0 if v[4] is None else float(v[4]) for v in values])
     return TrainingData(
         texts=texts, labels=labels, held_out=held_out, weights=weights, sources=Counter(v[2] for v in values),
-        row_sources=np.array([v[2] for v in values], dtype=object), weak=np.array([v[5] for v in values], dtype=bool),
+        row_sources=row_sources, weak=np.array([v[5] for v in values], dtype=bool),
         contexts=contexts_tokens(task=task, contexts=[v[6] for v in values]),
         hostile=np.array([hostility_of(labels=list(v[1]), extra=v[6] or {}) for v in values], dtype=np.int8),
+        informed=informed,
     )
+
+
+def _attributes_read(values: list[tuple[Any, ...]]) -> tuple[list[tuple[Any, ...]], dict[str, np.ndarray]]:
+    """The rows that inform at least one attribute (`classifier.toxicity`), each with its positive attributes
+    as labels, and per attribute the rows that judged it."""
+    kept, judged = [], []
+    for text, labels, source, split, weight, weak, extra, task in values:
+        found = attributes_informed(task=task, source=source, labels=list(labels), extra=extra or {}, weak=weak)
+        if found:
+            kept.append((text, sorted(name for name, value in found.items() if value), source, split, weight, weak, extra, task))
+            judged.append(found)
+    names = sorted({name for found in judged for name in found})
+    return kept, {name: np.array([name in found for found in judged], dtype=bool) for name in names}
+
+
+def _held_out_share(*, labels: list[list[str]], params: TrainParams) -> np.ndarray:
+    """A stratified `holdout_share` of the rows (by their first label), with the params' seed."""
+    indices = np.arange(len(labels))
+    first = [ls[0] if ls else "" for ls in labels]
+    strata = first if min(Counter(first).values()) >= 2 else None
+    _, test = train_test_split(indices, test_size=params.holdout_share, random_state=params.seed, stratify=strata)
+    held_out = np.zeros(len(labels), dtype=bool)
+    held_out[test] = True
+    return held_out
+
+
+def _held_out_per_source(*, splits: np.ndarray, sources: np.ndarray, labels: list[list[str]], params: TrainParams) -> np.ndarray:
+    """Each corpus's dev rows, or, for a corpus whose dev rows are fewer than half `holdout_share` of its rows
+    (none, or OffendES's 100 of 16,810), a stratified `holdout_share` of its rows: every corpus is measured."""
+    held_out = splits == "dev"
+    for source in np.unique(sources.astype(str)):
+        mine = sources == source
+        if held_out[mine].mean() >= params.holdout_share / 2 or mine.sum() < 10:
+            continue
+        candidates = np.flatnonzero(mine & ~held_out)
+        chosen = _held_out_share(labels=[labels[i] for i in candidates], params=params)
+        held_out[candidates[chosen]] = True
+    return held_out
 
 
 def corpus_weights(*, sources: np.ndarray) -> np.ndarray:
@@ -193,6 +242,9 @@ def label_plans(
     weights = data.weights * corpus_weights(sources=data.row_sources)
     plans = {}
     for i, label in enumerate(labels):
+        if data.informed is not None:
+            plans[label] = _informed_plan(label=label, data=data, y=y[:, i], train=train, params=params)
+            continue
         if task == DISCRIMINATION and label != DISCRIMINATORY and DISCRIMINATORY in labels:
             plans[label] = LabelPlan(
                 rows=np.ones(len(data.texts), dtype=bool) if params.category_weak else strong, weights=weights,
@@ -207,6 +259,39 @@ def label_plans(
                 auxiliary=data.hostile if task == DISCRIMINATION and label == DISCRIMINATORY else None,
             )
     return plans
+
+
+def _informed_plan(*, label: str, data: TrainingData, y: np.ndarray, train: np.ndarray, params: TrainParams) -> LabelPlan:
+    """A label learnt only from the rows that judged it: their corpora weighed among themselves
+    (`corpus_weights`), and left out one at a time when two or more hold both classes."""
+    assert data.informed is not None
+    rows = data.informed.get(label, np.zeros(len(data.texts), dtype=bool))
+    weights = np.zeros(len(data.texts))
+    if rows.any():
+        weights[rows] = data.weights[rows] * corpus_weights(sources=data.row_sources[rows])
+    judged = [s for s in set(data.row_sources[rows & train]) if len(set(y[rows & train & (data.row_sources == s)].tolist())) == 2]
+    return LabelPlan(
+        rows=rows, weights=weights, groups=data.row_sources, params=params.cross_corpus if len(judged) >= 2 else None,
+    )
+
+
+def labels_offered(
+    *, candidates: list[str], y: np.ndarray, data: TrainingData, plans: dict[str, LabelPlan], train: np.ndarray,
+    params: TrainParams,
+) -> tuple[list[str], dict[str, str]]:
+    """The labels with enough evidence to train, and why each of the others is not offered: fewer than
+    `min_positives` training positives, or positives from fewer than `min_corpora` corpora."""
+    kept, reasons = [], {}
+    for i, name in enumerate(candidates):
+        positive = train & _plan_mask(plans[name], len(train)) & (y[:, i] == 1)
+        count, corpora = int(positive.sum()), len(set(data.row_sources[positive]))
+        if count < params.min_positives:
+            reasons[name] = f"{count} ejemplos positivos de entrenamiento (se necesitan {params.min_positives})"
+        elif corpora < params.min_corpora:
+            reasons[name] = f"positivos de {corpora} corpus (se necesitan {params.min_corpora})"
+        else:
+            kept.append(name)
+    return kept, reasons
 
 
 def model_version_train(*, task: str, params: TrainParams | None = None) -> ModelVersion:
@@ -226,9 +311,9 @@ def model_version_train(*, task: str, params: TrainParams | None = None) -> Mode
         y_all[:, columns] = np.maximum(y_all[:, columns], evidence)
     train = ~data.held_out
     plans = label_plans(task=task, labels=candidates, data=data, params=params, y=y_all, train=train)
-    positives = {name: int(y_all[train & plans[name].rows, i].sum()) for i, name in enumerate(candidates)}
-    kept = [name for name in candidates if positives[name] >= params.min_positives]
-    skipped = {name: n for name, n in positives.items() if n < params.min_positives}
+    positives = {name: int(y_all[train & _plan_mask(plans[name], len(train)), i].sum()) for i, name in enumerate(candidates)}
+    kept, not_offered = labels_offered(candidates=candidates, y=y_all, data=data, plans=plans, train=train, params=params)
+    skipped = {name: positives[name] for name in not_offered}
     if not kept:
         raise ValueError(f"ninguna etiqueta de {task} tiene {params.min_positives} ejemplos positivos")
     config = text_config_for(language=task_language(task=task), remove_stopwords=params.remove_stopwords)
@@ -246,7 +331,7 @@ def model_version_train(*, task: str, params: TrainParams | None = None) -> Mode
     )
     metrics = _held_out_metrics(model=model, data=data, y_all=y_all, candidates=candidates, plans=plans)
     metrics.update({
-        "skipped_labels": skipped, "training_rows": int(train.sum()), "held_out_rows": int(data.held_out.sum()),
+        "skipped_labels": skipped, "not_offered": not_offered, "training_rows": int(train.sum()), "held_out_rows": int(data.held_out.sum()),
         "rows_per_source": dict(data.sources), "train_seconds": round(time.monotonic() - started, 1),
         "embedding_version": None if vectors is None else vectors.version,
         "chosen": _chosen_summary([fit.chosen for fit in fits]),
@@ -385,7 +470,6 @@ def tasks_retrain(*, params: TrainParams | None = None) -> dict[str, str]:
 DEMO_PARAMS = TrainParams(
     c_grid=(4.0,), scalings=("plain",), balancings=("class_weight",), cv_folds=3, min_positives=10, embeddings=False
 )
-DEMO_SOURCE = "demo"
 
 
 def demo_model_ensure() -> ModelVersion | None:
