@@ -46,8 +46,10 @@ CLASSIFY_EXAMPLES = [
             "labels": {"discriminatory": 0.9412, "genero": 0.8731, "edad": 0.0112},
             "predicted": ["discriminatory", "genero"], "discriminatory": True, "categories": ["genero"],
             "matched_terms": [{"term": "feminazi", "categories": ["genero"], "start": 4, "end": 13}],
-            "explanation": {"label": "discriminatory", "words": [{"word": "feminazis", "weight": 2.417},
-                                                                  {"word": "saben", "weight": -0.212}]},
+            "explanation": {"label": "discriminatory", "words": [
+                {"word": "feminazis", "weight": 2.417, "start": 4, "end": 13, "spans": [{"start": 4, "end": 13}]},
+                {"word": "saben", "weight": -0.212, "start": 17, "end": 22, "spans": [{"start": 17, "end": 22}]},
+            ]},
             "model_version": 3,
         }],
     }),
@@ -82,7 +84,10 @@ class TaskPredictApi(ApiView):
             OpenApiExample("Respuesta", response_only=True, value={
                 "task": "movie-genres", "model_version": 2, "results": [{
                     "labels": {"Fantasy": 0.91, "Adventure": 0.77, "Drama": 0.31}, "predicted": ["Fantasy", "Adventure"],
-                    "explanation": {"label": "Fantasy", "words": [{"word": "wizard", "weight": 1.9}]}, "model_version": 2,
+                    "explanation": {"label": "Fantasy", "words": [
+                        {"word": "wizard", "weight": 1.9, "start": 8, "end": 14, "spans": [{"start": 8, "end": 14}]},
+                        {"word": "titulo_potter", "weight": 0.4, "start": None, "end": None, "spans": []},
+                    ]}, "model_version": 2,
                 }],
             }),
         ],

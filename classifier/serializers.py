@@ -219,9 +219,23 @@ class MatchedTermOutput(serializers.Serializer):
     end = serializers.IntegerField(help_text="Posición después del último carácter.")
 
 
+class SpanOutput(serializers.Serializer):
+    start = serializers.IntegerField(help_text="Posición del primer carácter en el texto enviado.")
+    end = serializers.IntegerField(help_text="Posición después del último carácter.")
+
+
 class ExplanationWordOutput(serializers.Serializer):
     word = serializers.CharField(help_text="La palabra (normalizada).")
     weight = serializers.FloatField(help_text="Cuánto movió la puntuación (log-odds); positivo empuja hacia la etiqueta.")
+    start = serializers.IntegerField(
+        allow_null=True,
+        help_text="Dónde empieza su primera aparición en el texto enviado, en caracteres (puntos de código Unicode, "
+                  "como los índices de Python: `text[start:end]`). La palabra tal como se escribió: «PUTOOOO» para `puto`, "
+                  "«Es» dentro de «#NoEsNormal» para `es`, la URL entera para `_url_`. null si el texto no la contiene "
+                  "(una palabra del contexto, como el título de una película).",
+    )
+    end = serializers.IntegerField(allow_null=True, help_text="Posición después del último carácter de su primera aparición; null con `start`.")
+    spans = SpanOutput(many=True, help_text="Todas sus apariciones en el texto, en orden ([] si no aparece).")
 
 
 class ExplanationOutput(serializers.Serializer):

@@ -301,29 +301,37 @@ class Scorer:
         return features, pairs, block.weight * values / lengths[rows]
 
     def _chunk(
-        self, token_lists: Sequence[list[str]], label: int | None, top: int
-    ) -> tuple[np.ndarray, list[Explanation]]:
+        self, token_lists: Sequence[list[str]], explained: Sequence[int], top: int
+    ) -> tuple[np.ndarray, list[list[Explanation]]]:
+        """Decisions of a chunk of texts and, per label in `explained`, each text's top words."""
         layout = self._layout(token_lists)
-        features = self._features(layout, explain=label is not None)
+        features = self._features(layout, explain=bool(explained))
         pushes = [features.values * weights.take(features.columns) for weights in self.weights]  # per label
         # bincount adds up in order, feature after feature, as scipy's sparse product does: the same bits.
         decisions = np.zeros((layout.texts, len(self.labels)))
         for i, push in enumerate(pushes):
             decisions[:, i] = _sums(features.rows, push, layout.texts)
+        embedded_pairs, shares = _NONE, np.zeros(0)
         if self.embedding is not None:
-            embedded, pairs, shares = self._embedding_features(layout)
+            embedded, embedded_pairs, shares = self._embedding_features(layout)
             decisions += embedded @ self.embedding.weights
         decisions += self.intercepts
-        if label is None:
-            return decisions, [[] for _ in token_lists]
-        # A feature's contribution, per unit of count, goes to the words in proportion to what they added.
-        assert features.pairs is not None
-        per_half = 0.5 * pushes[label] / features.counts
-        added = features.halves * per_half.repeat(features.sizes)
-        contributions = _sums(features.pairs, added, len(layout.rows))
-        if self.embedding is not None:
-            contributions[pairs] += shares * self.embedding.projections[layout.embedding[pairs], label]
-        return decisions, _top_words(layout, contributions, top)
+        explanations = []
+        for label in explained:
+            # A feature's contribution, per unit of count, goes to the words in proportion to what they added.
+            assert features.pairs is not None
+            per_half = 0.5 * pushes[label] / features.counts
+            added = features.halves * per_half.repeat(features.sizes)
+            contributions = _sums(features.pairs, added, len(layout.rows))
+            if self.embedding is not None:
+                contributions[embedded_pairs] += shares * self.embedding.projections[layout.embedding[embedded_pairs], label]
+            explanations.append(_top_words(layout, contributions, top))
+        return decisions, explanations
+
+    def _label_index(self, label: str) -> int:
+        if label not in self.labels:
+            raise ValueError(f"the model has no label {label!r}; it has {', '.join(self.labels)}")
+        return self.labels.index(label)
 
     def score(
         self, token_lists: Sequence[list[str]], *, label: str | None = None, top: int = 8
@@ -331,14 +339,23 @@ class Scorer:
         """Decision values (texts x labels, intercepts included) of tokenised texts
         (`classifier.engine.text.text_tokenize`), and per text the words that pushed `label` most:
         (word, contribution), largest |contribution| first."""
-        if label is not None and label not in self.labels:
-            raise ValueError(f"the model has no label {label!r}; it has {', '.join(self.labels)}")
-        index = None if label is None else self.labels.index(label)
-        parts, explanations = [np.zeros((0, len(self.labels)))], []
+        if label is None:
+            return self.score_labels(token_lists, labels=[], top=top)[0], [[] for _ in token_lists]
+        decisions, explained = self.score_labels(token_lists, labels=[label], top=top)
+        return decisions, explained[label]
+
+    def score_labels(
+        self, token_lists: Sequence[list[str]], *, labels: Sequence[str], top: int = 8
+    ) -> tuple[np.ndarray, dict[str, list[Explanation]]]:
+        """`score` explaining several labels in one pass: per label, per text, its top words."""
+        indices = [self._label_index(label) for label in labels]
+        parts = [np.zeros((0, len(self.labels)))]
+        explanations: dict[str, list[Explanation]] = {label: [] for label in labels}
         for start in range(0, len(token_lists), CHUNK_TEXTS):
-            decisions, explained = self._chunk(token_lists[start:start + CHUNK_TEXTS], index, top)
+            decisions, explained = self._chunk(token_lists[start:start + CHUNK_TEXTS], indices, top)
             parts.append(decisions)
-            explanations += explained
+            for label, words in zip(labels, explained, strict=True):
+                explanations[label] += words
         return np.concatenate(parts), explanations
 
     def probabilities(self, decisions: np.ndarray) -> np.ndarray:

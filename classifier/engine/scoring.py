@@ -115,6 +115,14 @@ def model_scores_explained(
     return _gated(model, dict(zip(model.labels, probabilities, strict=True))), explanations
 
 
+def model_token_scores(model: TaskModel, token_lists: Sequence[list[str]]) -> dict[str, np.ndarray]:
+    """`model_scores` of texts already tokenised (`text_tokenize`'s tokens, or a run of them: a span's words)."""
+    scorer = _compile(model).scorer
+    if scorer is None:
+        raise ValueError("this model's features cannot be explained (they are not features_build's)")
+    return _gated(model, dict(zip(model.labels, scorer.probabilities(scorer.score(token_lists)[0]), strict=True)))
+
+
 def _gated(model: TaskModel, scores: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """A gated label's probability times its gate's (its own alone says only who the text is about)."""
     if not model.gates:

@@ -2,7 +2,8 @@
 
 Per text: each label's probability, the labels at or above their threshold
 (the model's tuned ones, or the caller's), the words that pushed the main
-label's score most, and for the discrimination task whether the text is
+label's score most (with where each is in the text as sent,
+`classifier.engine.offsets`), and for the discrimination task whether the text is
 discriminatory, its categories and the dictionary terms it contains with
 their spans. Nothing is stored here.
 """
@@ -18,6 +19,7 @@ from django.conf import settings
 from classifier.contexts import contexts_tokens
 from classifier.engine import scoring
 from classifier.engine.model import TaskModel
+from classifier.engine.offsets import text_word_spans
 from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY
 from classifier.models import ModelVersion
 from classifier.selectors.serving import LoadedModel, model_active_get
@@ -75,12 +77,25 @@ def texts_classify(
             result["matched_terms"] = [found.as_dict() for found in matcher.match(text).matches]
         if explain:
             label, words = explained[i]
-            result["explanation"] = {
-                "label": label, "words": [{"word": word, "weight": round(weight, 4)} for word, weight in words],
-            }
+            result["explanation"] = {"label": label, "words": _words_placed(model, text, words)}
         result["model_version"] = version
         results.append(result)
     return Classification(task=task, version=loaded.version, results=results)
+
+
+def _words_placed(model: TaskModel, text: str, words: list[tuple[str, float]]) -> list[dict[str, Any]]:
+    """The explanation's words with where they are in the text as sent: `start`/`end` of the first occurrence
+    and `spans` of every one; a word the text does not hold (a context token) has null and []."""
+    spans = text_word_spans(text, config=model.text, words=[word for word, _ in words]) if words else {}
+    placed = []
+    for word, weight in words:
+        found = spans[word]
+        start, end = found[0] if found else (None, None)
+        placed.append({
+            "word": word, "weight": round(weight, 4), "start": start, "end": end,
+            "spans": [{"start": a, "end": b} for a, b in found],
+        })
+    return placed
 
 
 def _scores_explained(

@@ -1,0 +1,17 @@
+"""The spans of a text that push each of a task model's labels, with a probability each: what the
+Perspective-compatible endpoint answers as `spanScores` (`classifier.engine.spans` defines them)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from classifier.engine.spans import ScoredSpan, text_spans_scored
+from classifier.selectors.serving import LoadedModel
+
+__all__ = ["ScoredSpan", "text_spans_get"]
+
+
+def text_spans_get(*, loaded: LoadedModel, text: str, labels: Sequence[str]) -> dict[str, list[ScoredSpan]]:
+    """Per label, the spans of `text` (as sent) that push it, ordered by `begin`: `ScoredSpan(begin, end, value)`,
+    `text[begin:end]` the span, `value` the label's calibrated probability for the span's words alone.
+    A label no word pushes gets []. Raises ValueError for a label the model does not have."""
+    return text_spans_scored(loaded.model, text, labels=labels)
