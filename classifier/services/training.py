@@ -40,7 +40,7 @@ from sklearn.model_selection import train_test_split
 
 from classifier.artifacts import artifact_load
 from classifier.contexts import contexts_select, contexts_tokens
-from classifier.engine.evaluation import label_evaluate, labels_evaluate
+from classifier.engine.evaluation import labels_evaluate, sources_evaluate
 from classifier.engine.features import texts_normalize
 from classifier.engine.fitting import LabelPlan, SearchParams, label_matrix, task_model_fit
 from classifier.engine.model import TaskModel
@@ -373,16 +373,17 @@ def _held_out_metrics(
         label_scores[name], label_decided[name] = scores[name][rows], decided[name][rows]
     metrics = labels_evaluate(y_true=y_held, scores=label_scores, thresholds=model.thresholds, decided=label_decided)
     metrics.update(_comparison(task=model.task, held_texts=held_texts, y_held=y_held, rows=label_rows, contexts=held_contexts))
+    sources = data.row_sources[held]
+    per_label = {
+        name: sources_evaluate(y_held[name], label_scores[name], model.thresholds[name], sources[label_rows[name]])
+        for name in model.labels
+    }
+    metrics["held_out_per_label_source"] = per_label
     if DISCRIMINATORY in model.labels:
-        rows = _plan_mask(plans[DISCRIMINATORY], len(held))[held]
-        sources, y = data.row_sources[held], y_all[held][:, candidates.index(DISCRIMINATORY)]
-        per_source = {}
-        for source in sorted(set(sources[rows])):
-            mask = rows & (sources == source)
-            if len(set(y[mask].tolist())) == 2:
-                found = label_evaluate(y[mask], scores[DISCRIMINATORY][mask], model.thresholds[DISCRIMINATORY])
-                per_source[str(source)] = {key: found[key] for key in ("roc_auc", "f1_both_classes", "f1", "support")}
-        metrics["held_out_per_source"] = per_source
+        keys = ("roc_auc", "f1_both_classes", "f1", "support")
+        metrics["held_out_per_source"] = {
+            source: {key: figures[key] for key in keys} for source, figures in per_label[DISCRIMINATORY].items()
+        }
     return metrics
 
 

@@ -1,12 +1,87 @@
-"""The toxicity model the endpoint tests start from."""
+"""Training the toxicity task: from the corpora imported under discrimination, read through the mapping of
+`classifier.toxicity`, each attribute measured on every corpus that informs it; and the fixture's model."""
 from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
 
 import pytest
 
-from classifier.models import ModelVersion
+from classifier.engine.fitting import SearchParams
+from classifier.label_sets import TOXICITY
+from classifier.models import LabeledText, ModelVersion
+from classifier.services.training import TrainParams, model_version_train, training_data_load
+from classifier.training_settings import task_training_settings
+from tests.shared_data import SHARED, csv_head, labeled_import, needs_shared
+
+pytestmark = pytest.mark.django_db
+
+ONE = SearchParams(c_grid=(1.0,), scalings=("plain",), balancings=("class_weight",))
+TINY = dataclasses.replace(
+    TrainParams(**task_training_settings(task=TOXICITY)), min_positives=10, embeddings=False,
+    scalings=("plain",), cross_corpus=ONE,
+)
 
 
-@pytest.mark.django_db
+def lines_head(source: Path, target: Path, rows: int, *, header: bool, every: int = 1) -> Path:
+    """`rows` lines of a tab-separated file (after its header, kept when it has one), one in `every`
+    (OffendES's file is sorted by label)."""
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    body = lines[int(header)::every][:rows]
+    target.write_text("".join(lines[:1] * int(header) + body), encoding="utf-8")
+    return target
+
+
+def corpora_heads(tmp_path: Path) -> None:
+    """Small heads of DETOXIS, OffendES, MEX-A3T and HatEval, imported as `manage.py datasets import` does."""
+    labeled_import(csv_head(SHARED / "detoxis2021" / "detoxis2021_train.csv", tmp_path / "detoxis.csv", 500), "detoxis")
+    labeled_import(lines_head(SHARED / "offendes" / "offendes_train.tsv", tmp_path / "offendes_train.tsv", 900, header=True, every=18), "offendes")
+    labeled_import(lines_head(SHARED / "mexa3t2018" / "mexa3t2018_train.tsv", tmp_path / "mexa3t_train.tsv", 400, header=False), "mexa3t")
+    labeled_import(lines_head(SHARED / "mexa3t2018" / "mexa3t2018_dev.tsv", tmp_path / "mexa3t_dev.tsv", 150, header=False), "mexa3t")
+    labeled_import(csv_head(SHARED / "hateval2019_es" / "hateval2019_es_train.csv", tmp_path / "hateval_train.csv", 300), "hateval")
+
+
+@needs_shared
+def test_toxicity_trains_from_the_corpora_and_is_measured_on_every_corpus_that_informs_an_attribute(
+    tmp_path, dictionary, archive_dir,
+):
+    corpora_heads(tmp_path)
+    version = model_version_train(task=TOXICITY, params=TINY)
+
+    metrics = version.metrics
+    assert version.status == ModelVersion.Status.ACTIVE
+    assert {"TOXICITY", "INSULT", "PROFANITY", "IDENTITY_ATTACK"} <= set(metrics["labels"])
+    assert "THREAT" in metrics["not_offered"] and "0 ejemplos positivos" in metrics["not_offered"]["THREAT"]
+    per_source = metrics["held_out_per_label_source"]
+    # TOXICITY: DETOXIS and OffendES hold out a fifth of their rows, MEX-A3T its dev split; HatEval gives only positives.
+    assert set(per_source["TOXICITY"]) == {"import:detoxis2021", "import:offendes", "import:mexa3t2018"}
+    assert all(0.5 < figures["roc_auc"] <= 1 for figures in per_source["TOXICITY"].values())
+    # PROFANITY is judged by DETOXIS and OffendES only: MEX-A3T's rows neither train nor measure it.
+    assert set(per_source["PROFANITY"]) <= {"import:detoxis2021", "import:offendes"}
+    assert "import:mexa3t2018" not in metrics["signals"]["PROFANITY"]
+    toxicity = metrics["labels"]["TOXICITY"]
+    assert sum(b["rows"] for b in toxicity["reliability"]) == sum(map(sum, toxicity["confusion"]))
+    assert toxicity["calibration_error"] < 0.2
+    # Two or more corpora judge TOXICITY with both classes: it is chosen leave-one-corpus-out.
+    assert set(metrics["left_out_corpora"]["TOXICITY"]) >= {"import:detoxis2021", "import:mexa3t2018"}
+    # Nothing was copied: the toxicity task has no rows of its own.
+    assert not LabeledText.objects.filter(task=TOXICITY).exists()
+
+
+@needs_shared
+def test_each_corpus_is_held_out_by_its_dev_split_or_a_fifth_of_its_rows(tmp_path, dictionary):
+    corpora_heads(tmp_path)
+    data = training_data_load(task=TOXICITY, params=TINY)
+    for source, share in (("import:detoxis2021", 0.2), ("import:offendes", 0.2), ("import:mexa3t2018", 150 / 550)):
+        mine = data.row_sources == source
+        assert data.held_out[mine].mean() == pytest.approx(share, abs=0.01)
+    # HatEval's tweets that are neither hateful nor aggressive judge IDENTITY_ATTACK only.
+    hateval = data.row_sources == "import:hateval2019"
+    assert data.informed is not None
+    assert data.informed["IDENTITY_ATTACK"][hateval].all()
+    assert not data.informed["TOXICITY"][hateval].all()
+
+
 def test_the_fixture_offers_toxicity_and_identity_attack_and_not_threat(trained_toxicity_model):
     version = trained_toxicity_model
     assert version.task == "toxicity" and version.status == ModelVersion.Status.ACTIVE
