@@ -5,9 +5,11 @@ Per label asked for:
 1. the text's tokens, each placed in the text as sent (`classifier.engine.offsets`);
 2. every word's contribution to the label's decision value in this text, split among
    the words exactly as the API's explanations split it (`Scorer.score_labels`);
-3. a span is a maximal run of consecutive tokens whose words push the label up
-   (contribution > 0): from its first token's start to its last token's end, so
-   "hijo de puta" is one span, and punctuation between the words falls inside it;
+3. the pushing words are the `top` words (8 by default, as many as the API's
+   explanations show) that push the label up most (contribution > 0), every
+   occurrence of each; a span is a maximal run of consecutive pushing tokens, from
+   its first token's start to its last token's end, so "hijo de puta" is one span
+   when its three words push, and punctuation between them falls inside it;
 4. its value is the calibrated probability the label has for the run's tokens alone,
    scored as a text of their own (gated like the label, if it is): what the model says
    of that part of the comment without the rest. The same words get the same value in
@@ -45,7 +47,9 @@ def _runs(pushing: list[bool]) -> list[tuple[int, int]]:
     return runs
 
 
-def text_spans_scored(model: TaskModel, text: str, *, labels: Sequence[str]) -> dict[str, list[ScoredSpan]]:
+def text_spans_scored(
+    model: TaskModel, text: str, *, labels: Sequence[str], top: int = 8
+) -> dict[str, list[ScoredSpan]]:
     """Per label of `labels`, the spans of `text` that push it, each with its probability alone (module docstring).
 
     Raises ValueError for a label the model does not have, or a model whose features cannot be explained."""
@@ -57,7 +61,7 @@ def text_spans_scored(model: TaskModel, text: str, *, labels: Sequence[str]) -> 
     _, explained = scorer.score_labels([tokens], labels=labels, top=len(tokens))
     runs = {}
     for label in labels:
-        pushing = {word for word, contribution in explained[label][0] if contribution > 0}
+        pushing = set([word for word, contribution in explained[label][0] if contribution > 0][:top])
         runs[label] = _runs([token in pushing for token in tokens])
     distinct = sorted({run for found in runs.values() for run in found})
     if not distinct:

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
+
 from classifier.engine.spans import ScoredSpan, text_spans_scored
 from classifier.selectors.serving import LoadedModel
 
 __all__ = ["ScoredSpan", "text_spans_get"]
 
 
-def text_spans_get(*, loaded: LoadedModel, text: str, labels: Sequence[str]) -> dict[str, list[ScoredSpan]]:
+def text_spans_get(
+    *, loaded: LoadedModel, text: str, labels: Sequence[str], top: int | None = None
+) -> dict[str, list[ScoredSpan]]:
     """Per label, the spans of `text` (as sent) that push it, ordered by `begin`: `ScoredSpan(begin, end, value)`,
-    `text[begin:end]` the span, `value` the label's calibrated probability for the span's words alone.
+    `text[begin:end]` the span, `value` the label's calibrated probability for the span's words alone. The spans hold
+    the `top` words that push the label most (default: as many as the API's explanations show, `API_EXPLANATION_WORDS`).
     A label no word pushes gets []. Raises ValueError for a label the model does not have."""
-    return text_spans_scored(loaded.model, text, labels=labels)
+    most = int(settings.API["EXPLANATION_WORDS"]) if top is None else top
+    return text_spans_scored(loaded.model, text, labels=labels, top=most)

@@ -14,7 +14,7 @@ from classifier.engine.features import features_build, features_scale, features_
 from classifier.engine.fitting import SearchParams, label_search
 from classifier.engine.model import TaskModel
 from classifier.engine.scoring import model_features, model_scorer, model_scores, model_scores_explained
-from classifier.engine.text import text_config_for
+from classifier.engine.text import text_config_for, text_tokenize
 from classifier.engine.vectors import embedding_block_of, embedding_features
 from classifier.label_sets import task_language
 from classifier.services.training import TrainParams, model_version_train
@@ -287,3 +287,14 @@ def test_a_slur_is_the_word_that_pushes_a_post_towards_discriminatory(hateval_he
     word, weight = explanations[0][0]
     assert word == "zorra" and weight > 0
     assert max(weight for _, weight in explanations[1]) < weight
+
+
+def test_explaining_several_labels_in_one_pass_gives_each_labels_own_explanation(plain_model):
+    texts = corpus()[0][:60] + UNSEEN
+    tokens = [text_tokenize(text, config=CONFIG) for text in texts]
+    scorer = model_scorer(plain_model)
+    decisions, explained = scorer.score_labels(tokens, labels=["discriminatory", "genero"], top=5)
+    for label in ("discriminatory", "genero"):
+        alone, words = scorer.score(tokens, label=label, top=5)
+        np.testing.assert_array_equal(decisions, alone)
+        assert explained[label] == words
