@@ -18,13 +18,15 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from api.csv import rows_download
 from api.throttling import rate_usage_count
-from classifier.label_sets import DISCRIMINATION
+from classifier.label_sets import ATTRIBUTES, DISCRIMINATION, TOXICITY
 from classifier.selectors.classification import NoActiveModel, texts_classify
 from classifier.selectors.model_versions import model_version_for_reads
+from dashboard.highlights import text_pieces
 from dashboard.selectors import tables
 from dashboard.selectors.counts import Subject
 from dashboard.selectors.drilldown import PostFilter, posts_behind
@@ -154,7 +156,8 @@ def export(request: HttpRequest, table: str) -> HttpResponseBase:
 
 
 def analyze(request: HttpRequest) -> HttpResponse:
-    """A box that sends a text to the classifier and shows its scores, matched terms and explanation.
+    """A box that sends a text to the classifiers and shows its scores, matched terms and explanation, and the
+    toxicity model's attributes (Perspective's) when one is active; explaining words are marked in the text.
 
     Open to anyone, so metered like the API: every analysis counts against the API's per-minute limit of
     its client (`api/throttling.py`: an address's `ANONYMOUS_RATE`, a signed-in user's `SESSION_RATE`),
@@ -183,7 +186,42 @@ def analyze(request: HttpRequest) -> HttpResponse:
                 context["error"] = _("Todavía no hay un modelo activo que pueda analizar textos.")
             else:
                 context.update(tables.analysis(text=text, result=result, segments=text_segments(text=text)))
+                context["pieces"] = text_pieces(
+                    text=text, terms=[(m["start"], m["end"]) for m in result["matched_terms"]],
+                    words=result["explanation"]["words"],
+                )
+            context["toxicity"] = _toxicity(text)
     return render(request, "dashboard/analyze.html", context)
+
+
+# The Perspective API's attributes as the page names them.
+ATTRIBUTE_NAMES = {
+    "TOXICITY": gettext_lazy("Toxicidad"), "SEVERE_TOXICITY": gettext_lazy("Toxicidad grave"),
+    "INSULT": gettext_lazy("Insulto"), "PROFANITY": gettext_lazy("Groserías"), "THREAT": gettext_lazy("Amenaza"),
+    "IDENTITY_ATTACK": gettext_lazy("Ataque a la identidad"),
+}
+
+
+def _toxicity(text: str) -> dict[str, object]:
+    """The toxicity model's attributes for the analysis page, the words that explain the likeliest one placed in
+    the text, and the attributes it does not estimate; `{"available": False}` while no toxicity model is active."""
+    try:
+        result = texts_classify(task=TOXICITY, texts=[text]).results[0]
+    except NoActiveModel:
+        return {"available": False}
+    labels = result["labels"]
+    ordered = [name for name in ATTRIBUTES if name in labels] + sorted(set(labels) - set(ATTRIBUTES))
+    explanation = result["explanation"]
+    words = explanation["words"]
+    strongest = max((abs(w["weight"]) for w in words), default=1.0) or 1.0
+    return {
+        "available": True, "version": result["model_version"],
+        "scores": [(ATTRIBUTE_NAMES.get(name, name), labels[name] * 100, name in result["predicted"]) for name in ordered],
+        "label": ATTRIBUTE_NAMES.get(explanation["label"], explanation["label"]),
+        "words": [(w["word"], w["weight"], abs(w["weight"]) / strongest * 100) for w in words],
+        "pieces": text_pieces(text=text, words=words),
+        "missing": [ATTRIBUTE_NAMES[name] for name in ATTRIBUTES if name not in labels],
+    }
 
 
 @login_required
