@@ -7,6 +7,7 @@ only: no texts, no handles.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -186,10 +187,10 @@ def analyze(request: HttpRequest) -> HttpResponse:
                 context["error"] = _("Todavía no hay un modelo activo que pueda analizar textos.")
             else:
                 context.update(tables.analysis(text=text, result=result, segments=text_segments(text=text)))
-                context["pieces"] = text_pieces(
-                    text=text, terms=[(m["start"], m["end"]) for m in result["matched_terms"]],
-                    words=result["explanation"]["words"],
-                )
+                words = result["explanation"]["words"]
+                context["words"] = _words_shown(text, words)
+                context["pieces"] = text_pieces(text=text, terms=[(m["start"], m["end"]) for m in result["matched_terms"]],
+                                                words=words)
             context["toxicity"] = _toxicity(text)
     return render(request, "dashboard/analyze.html", context)
 
@@ -200,6 +201,17 @@ ATTRIBUTE_NAMES = {
     "INSULT": gettext_lazy("Insulto"), "PROFANITY": gettext_lazy("Groserías"), "THREAT": gettext_lazy("Amenaza"),
     "IDENTITY_ATTACK": gettext_lazy("Ataque a la identidad"),
 }
+
+
+def _words_shown(text: str, words: list[dict[str, Any]]) -> list[tuple[str, str, float, float]]:
+    """Per explaining word: as first typed in the text ("regrésate", "🙄"; the token when it is not in it), the
+    token, its weight and its bar's width (% of the heaviest)."""
+    strongest = max((abs(w["weight"]) for w in words), default=1.0) or 1.0
+    return [
+        (text[w["start"]:w["end"]] if w["start"] is not None else w["word"], w["word"], w["weight"],
+         abs(w["weight"]) / strongest * 100)
+        for w in words
+    ]
 
 
 def _toxicity(text: str) -> dict[str, object]:
@@ -213,12 +225,11 @@ def _toxicity(text: str) -> dict[str, object]:
     ordered = [name for name in ATTRIBUTES if name in labels] + sorted(set(labels) - set(ATTRIBUTES))
     explanation = result["explanation"]
     words = explanation["words"]
-    strongest = max((abs(w["weight"]) for w in words), default=1.0) or 1.0
     return {
         "available": True, "version": result["model_version"],
         "scores": [(ATTRIBUTE_NAMES.get(name, name), labels[name] * 100, name in result["predicted"]) for name in ordered],
         "label": ATTRIBUTE_NAMES.get(explanation["label"], explanation["label"]),
-        "words": [(w["word"], w["weight"], abs(w["weight"]) / strongest * 100) for w in words],
+        "words": _words_shown(text, words),
         "pieces": text_pieces(text=text, words=words),
         "missing": [ATTRIBUTE_NAMES[name] for name in ATTRIBUTES if name not in labels],
     }
