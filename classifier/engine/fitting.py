@@ -8,7 +8,10 @@ halving on the training rows: every candidate is scored on the first
 cross-validation fold, the best few on all folds. The winner's out-of-fold
 decision values fit a sigmoid (Platt scaling), so scores are calibrated
 probabilities, and the threshold is the one that maximises F1 on those
-out-of-fold probabilities.
+out-of-fold probabilities. After a leave-one-corpus-out search the sigmoid
+may instead be fitted on stratified folds over every row
+(`SearchParams.calibration`): a corpus left out scores lower than it will
+once the final fit has seen it.
 
 Which rows train, which word vectors a model gets and what happens to the
 result is the Django side's business (`classifier.services.training`).
@@ -55,6 +58,11 @@ class SearchParams:
     # For a label with an auxiliary target (`LabelPlan.auxiliary`): the shares of the auxiliary fit
     # in the decision value that the search compares (0: the label's own fit alone).
     mixes: tuple[float, ...] = (0.0,)
+    # Which out-of-fold decisions the winner's sigmoid and threshold are fitted on: the search's own folds
+    # ("search"), or, after a leave-one-corpus-out search, stratified folds over every row ("stratified"):
+    # the final fit sees every corpus, as stratified folds do, and rows of a corpus that holds one class
+    # only (never left out) are calibrated too.
+    calibration: str = "search"
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +249,16 @@ def label_search(
             best = (total, candidate)
     assert best is not None
     total, candidate = best
-    covered = np.concatenate([v for _, v in folds])
+    search_decisions = decisions[candidate]
+    if by_group and params.calibration == "stratified":
+        folds_used, _ = label_folds(y, params)
+        del decisions[candidate]
+        parts.clear()  # keyed by a fold's first row, which a stratified fold may share with a corpus's
+        for train, valid in folds_used:
+            fold_score(candidate, train, valid)
+    else:
+        folds_used = folds
+    covered = np.concatenate([v for _, v in folds_used])
     values = decisions[candidate][covered].reshape(-1, 1)
     calibrator = LogisticRegression(C=1e6, solver="lbfgs").fit(values, y[covered])
     f1, threshold = f1_best_threshold(y[covered], calibrator.predict_proba(values)[:, 1])
@@ -252,12 +269,13 @@ def label_search(
     chosen = {
         **candidate.describe(), f"cv_{params.selection}": round(total, 4), "cv_f1": round(f1, 4),
         "folds": "por corpus" if by_group else f"{len(folds)} estratificados",
+        "calibration": "estratificada" if folds_used is not folds else "la de la búsqueda",
         f"first_fold_{params.selection}": {"/".join(map(str, c.describe().values())): round(v, 4) for c, v in first_round.items()},
     }
     if by_group:
         assert groups is not None
         chosen["left_out"] = {
-            str(groups[v[0]]): _fold_figures(y[v], calibrator.predict_proba(decisions[candidate][v].reshape(-1, 1))[:, 1], threshold)
+            str(groups[v[0]]): _fold_figures(y[v], calibrator.predict_proba(search_decisions[v].reshape(-1, 1))[:, 1], threshold)
             for _, v in folds
         }
     return LabelFit(classifier=classifier, scaling=scaling, calibrator=calibrator, threshold=threshold, chosen=chosen)

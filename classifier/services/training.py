@@ -315,7 +315,8 @@ def model_version_train(*, task: str, params: TrainParams | None = None) -> Mode
     kept, not_offered = labels_offered(candidates=candidates, y=y_all, data=data, plans=plans, train=train, params=params)
     skipped = {name: positives[name] for name in not_offered}
     if not kept:
-        raise ValueError(f"ninguna etiqueta de {task} tiene {params.min_positives} ejemplos positivos")
+        reasons = "; ".join(f"{name}: {reason}" for name, reason in not_offered.items())
+        raise ValueError(f"ninguna etiqueta de {task} tiene {params.min_positives} ejemplos positivos de {params.min_corpora} corpus o más ({reasons})")
     config = text_config_for(language=task_language(task=task), remove_stopwords=params.remove_stopwords)
     train_texts = texts_normalize(
         [t for t, keep in zip(data.texts, train, strict=True) if keep], config=config, contexts=contexts_select(data.contexts, train),
@@ -447,7 +448,7 @@ def tasks_retrain(*, params: TrainParams | None = None) -> dict[str, str]:
     """
     given = params  # None: each task trains with its own settings
     params = params or TrainParams()
-    tasks = list(LabeledText.objects.values_list("task", flat=True).distinct().order_by("task"))
+    tasks = sorted(set(LabeledText.objects.values_list("task", flat=True).distinct()) | _derived_tasks())
     outcome: dict[str, str] = {}
     if params.embeddings:
         for language in sorted({task_language(task=task) for task in tasks}):
@@ -467,6 +468,12 @@ def tasks_retrain(*, params: TrainParams | None = None) -> dict[str, str]:
     return outcome
 
 
+def _derived_tasks() -> set[str]:
+    """Tasks that learn from another task's rows: toxicity, from the corpora imported under discrimination."""
+    corpora = LabeledText.objects.filter(task=DISCRIMINATION, weak=False).exclude(source=DEMO_SOURCE)
+    return {TOXICITY} if corpora.exists() else set()
+
+
 # The demo model's search: one candidate per label, no word vectors; it trains in seconds.
 DEMO_PARAMS = TrainParams(
     c_grid=(4.0,), scalings=("plain",), balancings=("class_weight",), cv_folds=3, min_positives=10, embeddings=False
@@ -474,18 +481,33 @@ DEMO_PARAMS = TrainParams(
 
 
 def demo_model_ensure() -> ModelVersion | None:
-    """In the embedded demo, a discrimination model learned from the demo corpus's own judgements,
-    so the API and the dashboard answer out of the box. Nothing happens once any model exists
-    or real labelled data is there; a model trained later from real data replaces it."""
+    """In the embedded demo, a discrimination model and a toxicity model learned from the demo corpus's
+    own judgements, so the API, the Perspective-compatible endpoint and the dashboard answer out of
+    the box; the discrimination one is returned. Nothing happens for a task once it has a model or
+    real labelled data is there; a model trained later from real data replaces it."""
     from ingestion.sources.replay import demo_corpus
 
     rows = LabeledText.objects.filter(task=DISCRIMINATION)
-    if ModelVersion.objects.filter(task=DISCRIMINATION).exists() or rows.exclude(source=DEMO_SOURCE).exists():
+    if rows.exclude(source=DEMO_SOURCE).exists():
         return None
-    for item in demo_corpus():
-        labels = (["discriminatory"] if item["discriminatory"] else []) + item["categories"]
-        LabeledText.objects.update_or_create(
-            task=DISCRIMINATION, source=DEMO_SOURCE, external_id=item["id"],
-            defaults={"text": item["text"], "labels": labels, "extra": {"synthetic": True}},
-        )
-    return model_version_train(task=DISCRIMINATION, params=DEMO_PARAMS)
+    model = None
+    if not ModelVersion.objects.filter(task=DISCRIMINATION).exists():
+        for item in demo_corpus():
+            labels = (["discriminatory"] if item["discriminatory"] else []) + item["categories"]
+            LabeledText.objects.update_or_create(
+                task=DISCRIMINATION, source=DEMO_SOURCE, external_id=item["id"],
+                defaults={"text": item["text"], "labels": labels, "extra": {"synthetic": True}},
+            )
+        model = _demo_marked(model_version_train(task=DISCRIMINATION, params=DEMO_PARAMS))
+    toxicity_rows = LabeledText.objects.filter(task=TOXICITY)
+    if rows.exists() and not ModelVersion.objects.filter(task=TOXICITY).exists() and not toxicity_rows.exists():
+        # The demo rows of discrimination, read through `classifier.toxicity` (TOXICITY and IDENTITY_ATTACK).
+        _demo_marked(model_version_train(task=TOXICITY, params=DEMO_PARAMS))
+    return model
+
+
+def _demo_marked(version: ModelVersion) -> ModelVersion:
+    """The version's metrics say it learnt from the synthetic demo corpus, not from real judgements."""
+    version.metrics = {**version.metrics, "demo": True}
+    version.save(update_fields=["metrics"])
+    return version

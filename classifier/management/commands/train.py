@@ -4,8 +4,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
+from classifier.models import ModelVersion
 from classifier.services.training import TrainParams, model_version_train
 from classifier.training_settings import task_training_settings
 
@@ -42,3 +43,23 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from None
         metrics_print(self.stdout, version)
+        per_label_print(self.stdout, version)
+
+
+def per_label_print(out: OutputWrapper, version: ModelVersion) -> None:
+    """Every label's ROC AUC and calibration error on each held-out corpus, how its probabilities compare
+    with the observed rates, and the labels not offered with the reason."""
+    metrics = version.metrics
+    for label, corpora in metrics.get("held_out_per_label_source", {}).items():
+        figures = ", ".join(
+            f"{corpus} {f['roc_auc']:.3f} (error de calibración {f['calibration_error']:.3f}, {f['rows']} filas)"
+            for corpus, f in corpora.items()
+        )
+        out.write(f"{label}, ROC AUC en la evaluación de cada corpus: {figures or '—'}")
+        bins = metrics.get("labels", {}).get(label, {}).get("reliability", [])
+        if bins:
+            out.write(f"{label}, probabilidad media frente a proporción observada: " + ", ".join(
+                f"{b['bin']} {b['mean_probability']:.2f}/{b['observed']:.2f} ({b['rows']})" for b in bins
+            ))
+    for label, reason in metrics.get("not_offered", {}).items():
+        out.write(f"{label}: no se ofrece ({reason})")

@@ -10,8 +10,15 @@ import pytest
 from classifier.engine.fitting import SearchParams
 from classifier.label_sets import TOXICITY
 from classifier.models import LabeledText, ModelVersion
-from classifier.services.training import TrainParams, model_version_train, training_data_load
+from classifier.services.training import (
+    TrainParams,
+    demo_model_ensure,
+    model_version_train,
+    tasks_retrain,
+    training_data_load,
+)
 from classifier.training_settings import task_training_settings
+from tests.demo_data import SMALL
 from tests.shared_data import SHARED, csv_head, labeled_import, needs_shared
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +94,34 @@ def test_the_fixture_offers_toxicity_and_identity_attack_and_not_threat(trained_
     assert version.task == "toxicity" and version.status == ModelVersion.Status.ACTIVE
     assert {"TOXICITY", "IDENTITY_ATTACK"} <= set(version.metrics["labels"])
     assert "THREAT" in version.metrics["not_offered"] and "THREAT" not in version.metrics["labels"]
+
+
+def test_an_attribute_whose_positives_come_from_too_few_corpora_is_not_offered(trained_toxicity_model):
+    LabeledText.objects.bulk_create([
+        LabeledText(task=TOXICITY, text=f"eres un idiota número {i}", labels=["TOXICITY", "INSULT"] if i % 2 else [],
+                    source="annotators", external_id=str(i), extra={"attributes": ["TOXICITY", "INSULT"]})
+        for i in range(60)
+    ])
+    version = model_version_train(task=TOXICITY, params=dataclasses.replace(SMALL, min_corpora=2))
+    # TOXICITY has positives from the fixture's rows and the annotators'; INSULT and IDENTITY_ATTACK from one source.
+    assert set(version.metrics["labels"]) == {"TOXICITY"}
+    assert version.metrics["not_offered"]["INSULT"] == "positivos de 1 corpus (se necesitan 2)"
+    assert "IDENTITY_ATTACK" in version.metrics["not_offered"]
+
+
+def test_the_demo_has_a_toxicity_model_too_marked_as_a_demo(dictionary, archive_dir):
+    discrimination = demo_model_ensure()
+    assert discrimination is not None and discrimination.metrics["demo"]
+    toxicity = ModelVersion.objects.get(task=TOXICITY)
+    assert toxicity.status == ModelVersion.Status.ACTIVE and toxicity.metrics["demo"]
+    assert {"TOXICITY", "IDENTITY_ATTACK"} == set(toxicity.metrics["labels"])
+    assert toxicity.metrics["rows_per_source"] == {"demo": 483}
+    assert demo_model_ensure() is None and ModelVersion.objects.filter(task=TOXICITY).count() == 1
+
+
+def test_the_monthly_retraining_trains_toxicity_whenever_the_corpora_are_there(dictionary, archive_dir):
+    extra = {"offendes_label": "NO", "influencer": "x", "influencer_gender": "f", "media": "youtube"}
+    LabeledText.objects.create(task="discrimination", text="qué bonito video", source="import:offendes", external_id="1", extra=extra)
+    outcome = tasks_retrain(params=TINY)
+    assert set(outcome) == {"discrimination", "toxicity"}  # one row cannot train: both fail, visibly
+    assert ModelVersion.objects.get(task=TOXICITY).status == ModelVersion.Status.FAILED
