@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from classifier.engine.fitting import SearchParams
 from classifier.label_sets import TOXICITY
@@ -125,3 +127,12 @@ def test_the_monthly_retraining_trains_toxicity_whenever_the_corpora_are_there(d
     outcome = tasks_retrain(params=TINY)
     assert set(outcome) == {"discrimination", "toxicity"}  # one row cannot train: both fail, visibly
     assert ModelVersion.objects.get(task=TOXICITY).status == ModelVersion.Status.FAILED
+
+
+def test_manage_py_train_prints_each_attribute_per_corpus_and_what_is_not_offered(trained_toxicity_model):
+    out = StringIO()
+    call_command("train", task=TOXICITY, min_positives=10, stdout=out)
+    printed = out.getvalue()
+    assert "TOXICITY, ROC AUC en la evaluación de cada corpus: test " in printed
+    assert "TOXICITY, probabilidad media frente a proporción observada: 0.0-0.2" in printed
+    assert "THREAT: no se ofrece (0 ejemplos positivos de entrenamiento (se necesitan 10))" in printed

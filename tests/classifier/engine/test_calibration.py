@@ -1,0 +1,50 @@
+"""Calibrating a label chosen leave-one-corpus-out: on the search's folds, or on stratified folds over every row."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from classifier.engine.evaluation import reliability_table
+from classifier.engine.fitting import SearchParams, label_search
+
+ONE = SearchParams(c_grid=(1.0,), scalings=("plain",), balancings=("class_weight",), cv_folds=3)
+
+
+def corpora() -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Two corpora with insults and calm texts, and a third of calm texts only (never left out)."""
+    texts, y, groups = [], [], []
+    for name, word in (("uno", "idiota"), ("dos", "imbécil")):
+        for i in range(60):
+            texts.append(f"eres un {word} {i}" if i % 3 == 0 else f"buenas tardes {name} {i}")
+            y.append(int(i % 3 == 0))
+            groups.append(name)
+    for i in range(200):
+        texts.append(f"qué bonito día {i}")
+        y.append(0)
+        groups.append("calmo")
+    return texts, np.array(y), np.array(groups)
+
+
+def test_stratified_calibration_sees_the_one_class_corpus_and_keeps_the_left_out_figures():
+    texts, y, groups = corpora()
+    features = TfidfVectorizer().fit_transform(texts).tocsr()
+    fit = label_search(features, y, np.ones(len(y)), dataclasses.replace(ONE, calibration="stratified"), groups=groups)
+    assert fit.chosen["folds"] == "por corpus" and fit.chosen["calibration"] == "estratificada"
+    assert set(fit.chosen["left_out"]) == {"uno", "dos"}
+    search_only = label_search(features, y, np.ones(len(y)), ONE, groups=groups)
+    assert search_only.chosen["calibration"] == "la de la búsqueda"
+    # The calibrator learnt the base rate of every row (40 insults in 320), not of the left-out corpora's (40 in 120).
+    intercept_rate = 1 / (1 + np.exp(-fit.calibrator.intercept_[0]))
+    search_rate = 1 / (1 + np.exp(-search_only.calibrator.intercept_[0]))
+    assert intercept_rate < search_rate
+
+
+def test_the_reliability_table_compares_each_bin_mean_probability_with_the_observed_share():
+    table = reliability_table(np.array([0, 0, 1, 1]), np.array([0.1, 0.15, 0.7, 0.9]))
+    assert table == [
+        {"bin": "0.0-0.2", "rows": 2, "mean_probability": 0.125, "observed": 0.0},
+        {"bin": "0.6-0.8", "rows": 1, "mean_probability": 0.7, "observed": 1.0},
+        {"bin": "0.8-1.0", "rows": 1, "mean_probability": 0.9, "observed": 1.0},
+    ]
