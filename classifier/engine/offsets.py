@@ -18,12 +18,14 @@ original characters it stands for:
 Spans are Python string indices (Unicode code points), ``text[start:end]``, which is how
 the Perspective API counts characters too.
 
-Speed: nothing here runs when scoring. `text_word_spans` scans only the whitespace
-chunks whose (cached) tokens hold one of the wanted words, so placing the eight words
-of an explanation costs a fraction of normalising the text.
+Speed: nothing here runs when scoring, only to place an explanation's words or a text's
+spans. Like `classifier.engine.text`, each distinct whitespace chunk is scanned once per
+configuration and its tokens' offsets inside it cached, so placing a text's tokens costs a
+few dictionary lookups per chunk.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -140,12 +142,13 @@ def _nfkc_mapped(mapped: _Mapped) -> _Mapped:
     return chunked if chunked.text == whole else mapped.groups_normalized(None)
 
 
-def _prepared(text: str, *, config: TextConfig) -> _Mapped:
-    """`classifier.engine.text._text_prepare`, step by step, keeping each character's original span."""
+def _prepared(text: str, *, config: TextConfig) -> _Mapped | None:
+    """`classifier.engine.text._text_prepare`, step by step, keeping each character's original span;
+    None when it changes nothing (the usual post: every character stands for itself)."""
     language = config.language
     prepared = _text_prepare(text, language=language)
-    if prepared == text:  # the usual post: nothing to map
-        return _Mapped.of(text)
+    if prepared == text:
+        return None
     mapped = _Mapped.of(text)
     if "&" in mapped.text:
         mapped = mapped.sub(_CHARREF_RE, lambda found: html.unescape(found.group()))
@@ -207,30 +210,43 @@ def _chunk_placed(pipeline: _Pipeline, chunk: _Mapped) -> Iterator[PlacedToken]:
                 yield (token, *chunk.span(a, b))
 
 
-def _placed(text: str, *, config: TextConfig, wanted: Collection[str] | None) -> Iterator[PlacedToken]:
-    if not text or text.isspace():
-        return
+@functools.lru_cache(maxsize=32)
+def _chunk_locals(config: TextConfig) -> Callable[[str], tuple[PlacedToken, ...]]:
+    """Per configuration, a chunk's placed tokens with offsets inside the chunk, cached: posts repeat their
+    words, so each distinct chunk is scanned once. (Keyed by the chunk alone: hashing the configuration
+    per chunk would cost more than the lookup.)"""
     pipeline = _pipeline(config)
-    prepared = _prepared(text, config=config)
-    for found in _CHUNK_RE.finditer(prepared.text):
-        if wanted is not None and not any(token in wanted for token in pipeline.chunk(found.group())):
-            continue  # the cached tokens say this chunk holds none of the words
-        start, end = found.span()
-        chunk = _Mapped(found.group(), prepared.starts[start:end], prepared.ends[start:end])
-        yield from _chunk_placed(pipeline, chunk)
+
+    @functools.lru_cache(maxsize=1 << 16)
+    def local(chunk: str) -> tuple[PlacedToken, ...]:
+        return tuple(_chunk_placed(pipeline, _Mapped.of(chunk)))
+
+    return local
 
 
 def text_tokens_placed(text: str, *, config: TextConfig) -> list[PlacedToken]:
     """`text_tokenize(text, config=config)`'s tokens, in order, each with its (start, end) in `text`."""
-    return list(_placed(text, config=config, wanted=None))
+    if not text or text.isspace():
+        return []
+    local = _chunk_locals(config)
+    prepared = _prepared(text, config=config)
+    placed: list[PlacedToken] = []
+    if prepared is None:
+        for found in _CHUNK_RE.finditer(text):
+            offset = found.start()
+            placed += [(token, offset + start, offset + end) for token, start, end in local(found.group())]
+        return placed
+    for found in _CHUNK_RE.finditer(prepared.text):
+        offset = found.start()
+        placed += [(token, *prepared.span(offset + start, offset + end)) for token, start, end in local(found.group())]
+    return placed
 
 
 def text_word_spans(text: str, *, config: TextConfig, words: Collection[str]) -> dict[str, list[Span]]:
     """Where each of `words` (tokens as `text_tokenize` makes them) occurs in `text`: every occurrence's
     (start, end), in order. A word the text's own tokens do not hold (a context token) maps to []."""
-    wanted = frozenset(words)
     spans: dict[str, list[Span]] = {word: [] for word in words}
-    for token, start, end in _placed(text, config=config, wanted=wanted):
-        if token in wanted:
+    for token, start, end in text_tokens_placed(text, config=config):
+        if token in spans:
             spans[token].append((start, end))
     return spans

@@ -91,13 +91,15 @@ def test_a_word_gives_every_occurrence_in_order_and_a_word_not_in_the_text_none(
     assert spans == {"puta": [(3, 7), (15, 19), (26, 32)], "decada_1990": []}
 
 
-def test_only_chunks_holding_a_wanted_word_are_scanned(monkeypatch):
+def test_each_distinct_chunk_is_scanned_once(monkeypatch):
     scanned = []
     original = offsets._chunk_placed
     monkeypatch.setattr(offsets, "_chunk_placed", lambda pipeline, chunk: (scanned.append(chunk.text), original(pipeline, chunk))[1])
-    text = "uno dos tres, cuatro naco cinco seis"
-    assert text_word_spans(text, config=ES, words=["naco"]) == {"naco": [(21, 25)]}
-    assert scanned == ["naco"]
+    config = replace(ES, keep_words=frozenset({"una configuracion nueva"}))  # caches of its own, empty
+    text = "naco, dijo el naco: NACO naco,"
+    assert text_word_spans(text, config=config, words=["naco"]) == {"naco": [(0, 4), (14, 18), (20, 24), (25, 29)]}
+    text_word_spans(text, config=config, words=["dijo"])
+    assert sorted(scanned) == sorted(["naco,", "dijo", "el", "naco:", "NACO"])
 
 
 def test_when_unicode_composes_across_letters_the_words_still_span_their_characters():
