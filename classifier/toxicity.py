@@ -10,12 +10,12 @@ directly) train too.
 
 | attribute | DETOXIS 2021 (3,463) | OffendES (16,810) | MEX-A3T 2018 (10,856) | HatEval 2019 (5,000) | EXIST 2021 (3,541) |
 | --- | --- | --- | --- | --- | --- |
-| TOXICITY | `toxicity` (1,147 / 2,316) | OFP, OFG → 1 (2,289); NO → 0 (13,276); NOE unknown (1,245) | `aggressive` (3,511 / 7,345) | HS or AG → 1 (2,075); the rest unknown | unknown |
+| TOXICITY | `toxicity` (1,147 / 2,316) | OFP, OFG → 1 (2,289); NO → 0 (13,276); NOE unknown (1,245) | `aggressive` (3,511 / 7,345) | HS or AG → 1 (2,079; AG never without HS); the rest unknown | unknown |
 | SEVERE_TOXICITY | `toxicity_level` 3 → 1 (69); 0–2 → 0 | NO, NOE → 0 | not aggressive → 0 | — | — |
 | INSULT | `insult` (248 / 3,215) | OFP, OFG → 1; NO, NOE → 0 | not aggressive → 0 | — | — |
 | PROFANITY | `improper_language` (359 / 3,104) | NOE → 1 (1,245); NO → 0; OFP, OFG unknown | — | — | — |
 | THREAT | — | — | — | — | — |
-| IDENTITY_ATTACK | toxic and aimed at a group (508) | OFG (216) | aggressive + a COPRED term | HS (2,075 incl. dev) | sexist (1,741 / 1,800) |
+| IDENTITY_ATTACK | toxic and aimed at a group (508) | OFG (216) | aggressive + a COPRED term (334) | HS (2,079) | sexist (1,741 / 1,800) |
 
 Counts are of the whole files (train and dev). The reasons:
 

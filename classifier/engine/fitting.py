@@ -9,9 +9,9 @@ cross-validation fold, the best few on all folds. The winner's out-of-fold
 decision values fit a sigmoid (Platt scaling), so scores are calibrated
 probabilities, and the threshold is the one that maximises F1 on those
 out-of-fold probabilities. After a leave-one-corpus-out search the sigmoid
-may instead be fitted on stratified folds over every row
-(`SearchParams.calibration`): a corpus left out scores lower than it will
-once the final fit has seen it.
+may also see the corpora of one class only, each scored by a fit on the
+others (`SearchParams.calibration`): otherwise their rows, never left out,
+are never calibrated.
 
 Which rows train, which word vectors a model gets and what happens to the
 result is the Django side's business (`classifier.services.training`).
@@ -59,9 +59,8 @@ class SearchParams:
     # in the decision value that the search compares (0: the label's own fit alone).
     mixes: tuple[float, ...] = (0.0,)
     # Which out-of-fold decisions the winner's sigmoid and threshold are fitted on: the search's own folds
-    # ("search"), or, after a leave-one-corpus-out search, stratified folds over every row ("stratified"):
-    # the final fit sees every corpus, as stratified folds do, and rows of a corpus that holds one class
-    # only (never left out) are calibrated too.
+    # ("search"), or, after a leave-one-corpus-out search, those plus each corpus of one class only scored
+    # by a fit on the others ("every_corpus"), so that corpus's rows are calibrated too.
     calibration: str = "search"
 
 
@@ -250,14 +249,15 @@ def label_search(
     assert best is not None
     total, candidate = best
     search_decisions = decisions[candidate]
-    if by_group and params.calibration == "stratified":
-        folds_used, _ = label_folds(y, params)
-        del decisions[candidate]
-        parts.clear()  # keyed by a fold's first row, which a stratified fold may share with a corpus's
-        for train, valid in folds_used:
+    folds_used = folds
+    if by_group and params.calibration == "every_corpus":
+        assert groups is not None
+        scored = np.zeros(len(y), dtype=bool)
+        scored[np.concatenate([v for _, v in folds])] = True
+        one_class = [(np.flatnonzero(groups != g), np.flatnonzero(groups == g)) for g in np.unique(groups[~scored])]
+        for train, valid in one_class:
             fold_score(candidate, train, valid)
-    else:
-        folds_used = folds
+        folds_used = folds + one_class
     covered = np.concatenate([v for _, v in folds_used])
     values = decisions[candidate][covered].reshape(-1, 1)
     calibrator = LogisticRegression(C=1e6, solver="lbfgs").fit(values, y[covered])
@@ -269,7 +269,7 @@ def label_search(
     chosen = {
         **candidate.describe(), f"cv_{params.selection}": round(total, 4), "cv_f1": round(f1, 4),
         "folds": "por corpus" if by_group else f"{len(folds)} estratificados",
-        "calibration": "estratificada" if folds_used is not folds else "la de la búsqueda",
+        "calibration": "todos los corpus" if folds_used is not folds else "la de la búsqueda",
         f"first_fold_{params.selection}": {"/".join(map(str, c.describe().values())): round(v, 4) for c, v in first_round.items()},
     }
     if by_group:

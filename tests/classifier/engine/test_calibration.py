@@ -1,4 +1,4 @@
-"""Calibrating a label chosen leave-one-corpus-out: on the search's folds, or on stratified folds over every row."""
+"""Calibrating a label chosen leave-one-corpus-out: on the search's folds, or on every corpus, one-class ones too."""
 from __future__ import annotations
 
 import dataclasses
@@ -27,11 +27,11 @@ def corpora() -> tuple[list[str], np.ndarray, np.ndarray]:
     return texts, np.array(y), np.array(groups)
 
 
-def test_stratified_calibration_sees_the_one_class_corpus_and_keeps_the_left_out_figures():
+def test_calibration_on_every_corpus_sees_the_one_class_corpus_and_keeps_the_left_out_figures():
     texts, y, groups = corpora()
     features = TfidfVectorizer().fit_transform(texts).tocsr()
-    fit = label_search(features, y, np.ones(len(y)), dataclasses.replace(ONE, calibration="stratified"), groups=groups)
-    assert fit.chosen["folds"] == "por corpus" and fit.chosen["calibration"] == "estratificada"
+    fit = label_search(features, y, np.ones(len(y)), dataclasses.replace(ONE, calibration="every_corpus"), groups=groups)
+    assert fit.chosen["folds"] == "por corpus" and fit.chosen["calibration"] == "todos los corpus"
     assert set(fit.chosen["left_out"]) == {"uno", "dos"}
     search_only = label_search(features, y, np.ones(len(y)), ONE, groups=groups)
     assert search_only.chosen["calibration"] == "la de la búsqueda"
