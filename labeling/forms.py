@@ -1,4 +1,4 @@
-"""The forms of the labeling pages: an annotator's answer and a reviewer's decision."""
+"""The forms of the labeling pages: an annotator's answer and a reviewer's decision, with the campaign task's categories."""
 from __future__ import annotations
 
 from django import forms
@@ -14,15 +14,17 @@ MAX_COMMENT = 2000
 class _CategoriesForm(forms.Form):
     categories = forms.MultipleChoiceField(label=_("Categorías"), required=False, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, categories: list[tuple[str, str]], **kwargs):
+    def __init__(self, *args, categories: list[tuple[str, str]], categories_required: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["categories"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = categories
+        # A discriminatory post has a reason; a toxic text need not be more than toxic.
+        self.categories_required = categories_required
 
     def clean(self) -> dict:
         data = super().clean() or {}
-        if data.get("answer") == Annotation.Answer.YES and not data.get("categories"):
+        if self.categories_required and data.get("answer") == Annotation.Answer.YES and not data.get("categories"):
             self.add_error("categories", _("Elige al menos una categoría para una publicación discriminatoria."))
         if data.get("answer") != Annotation.Answer.YES:
             data["categories"] = []  # categories belong to "Sí" only

@@ -1,9 +1,12 @@
-"""Texts waiting for annotators that did not come from the post stream.
+"""The labeling tables: the queue of texts that are not posts, campaigns, their items, assignments and answers.
 
 The classification API queues a text here when its client asks to store it
-(`"store": true`), and a client's feedback (the labels it believes right) is
-queued as a suggestion: annotators decide, the suggestion never becomes a
-training label by itself.
+(`"store": true`, or `doNotStore: false` on the Perspective-compatible
+`comments:analyze`), and a client's correction (`/api/v1/feedback`, or
+Perspective's `comments:suggestscore`) is queued as a suggestion: annotators
+decide, the suggestion never becomes a training label by itself. A campaign
+holds either posts or such queued texts; its task says which question the
+annotators answer and which label set the settled items feed.
 """
 from __future__ import annotations
 
@@ -16,9 +19,14 @@ class QueuedText(models.Model):
     class Origin(models.TextChoices):
         CLASSIFY = "classify", _("enviado a clasificar")
         FEEDBACK = "feedback", _("corrección de un cliente")
+        SUGGESTSCORE = "suggestscore", _("corrección por suggestscore")
+        ANALYZE = "analyze", _("enviado a comments:analyze")
 
     class Status(models.TextChoices):
+        # pending → in_campaign (taken into a campaign) → labeled (its item settled); an item
+        # reopened by an undo puts it back to in_campaign, a deleted campaign back to pending.
         PENDING = "pending", _("pendiente")
+        IN_CAMPAIGN = "in_campaign", _("en una campaña")
         LABELED = "labeled", _("etiquetado")
         DISCARDED = "discarded", _("descartado")
 
@@ -29,6 +37,10 @@ class QueuedText(models.Model):
     suggested_labels = models.JSONField(
         _("etiquetas sugeridas"), null=True, blank=True,
         help_text=_("Las etiquetas que el cliente cree correctas (solo en correcciones); [] = ninguna."),
+    )
+    suggested_scores = models.JSONField(
+        _("puntuaciones sugeridas"), null=True, blank=True,
+        help_text=_("Las puntuaciones (0 a 1 por atributo) que el cliente envió con suggestscore, tal como llegaron."),
     )
     comment = models.TextField(_("comentario"), blank=True)
     reference = models.CharField(_("referencia del cliente"), max_length=200, blank=True)
@@ -55,7 +67,16 @@ class QueuedText(models.Model):
 
 
 class Campaign(models.Model):
-    """A set of posts to label, who labels each how many times, and the guidelines they follow."""
+    """A set of posts (or queued texts) to label, who labels each how many times, and the guidelines they follow."""
+
+    class Task(models.TextChoices):
+        # The label sets of classifier.label_sets that annotators can feed.
+        DISCRIMINATION = "discrimination", _("discriminación")
+        TOXICITY = "toxicity", _("toxicidad")
+
+    class Source(models.TextChoices):
+        POSTS = "posts", _("publicaciones")
+        QUEUE = "queue", _("cola de etiquetado (textos enviados por la API)")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("borrador")
@@ -67,9 +88,25 @@ class Campaign(models.Model):
     status = models.CharField(_("estado"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     guidelines = models.TextField(_("guía de etiquetado"), blank=True, help_text=_("Markdown: definición y ejemplos de cada categoría."))
     annotators_per_item = models.PositiveSmallIntegerField(_("anotadores por publicación"), default=2)
-    # Which posts: every filter left empty matches all. New posts that match join a running campaign.
+    task = models.CharField(
+        _("tarea"), max_length=64, choices=Task.choices, default=Task.DISCRIMINATION,
+        help_text=_("La pregunta que responden los anotadores y el conjunto de etiquetas que alimentan."),
+    )
+    source = models.CharField(
+        _("qué se etiqueta"), max_length=16, choices=Source.choices, default=Source.POSTS,
+        help_text=_("Publicaciones descargadas, o textos pendientes de la cola de etiquetado de la misma tarea."),
+    )
+    # Which items: every filter left empty matches all. New posts that match join a running campaign of posts.
     since = models.DateTimeField(_("desde"), null=True, blank=True)
     until = models.DateTimeField(_("hasta"), null=True, blank=True)
+    queue_origin = models.CharField(
+        _("origen en la cola"), max_length=16, choices=QueuedText.Origin.choices, blank=True,
+        help_text=_("Solo para campañas de la cola: vacío = todos los orígenes."),
+    )
+    queue_api_key = models.ForeignKey(
+        "api.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("clave de API en la cola"), help_text=_("Solo para campañas de la cola: los textos de esta clave."),
+    )
     categories = models.ManyToManyField(
         "ingestion.Category", blank=True, verbose_name=_("categorías encontradas"),
         help_text=_("Publicaciones en las que el diccionario encontró alguna de estas categorías."),
@@ -104,7 +141,7 @@ class Campaign(models.Model):
 
 
 class CampaignItem(models.Model):
-    """A post in a campaign, with how many annotators hold it (assigned or done) and its state."""
+    """A post or a queued text in a campaign (exactly one of the two), how many annotators hold it and its state."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("abierta")
@@ -112,7 +149,14 @@ class CampaignItem(models.Model):
         DISPUTED = "disputed", _("en desacuerdo")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="items", verbose_name=_("campaña"))
-    tweet = models.ForeignKey("ingestion.Tweet", on_delete=models.CASCADE, related_name="campaign_items", verbose_name=_("publicación"))
+    tweet = models.ForeignKey(
+        "ingestion.Tweet", on_delete=models.CASCADE, null=True, blank=True, related_name="campaign_items",
+        verbose_name=_("publicación"),
+    )
+    queued_text = models.ForeignKey(
+        QueuedText, on_delete=models.CASCADE, null=True, blank=True, related_name="campaign_items",
+        verbose_name=_("texto de la cola"),
+    )
     status = models.CharField(_("estado"), max_length=16, choices=Status.choices, default=Status.OPEN)
     # Annotators holding the item: assigned and not skipped. Never above the campaign's annotators_per_item.
     taken = models.PositiveSmallIntegerField(_("asignaciones"), default=0)
@@ -132,11 +176,32 @@ class CampaignItem(models.Model):
     class Meta:
         verbose_name = _("publicación de campaña")
         verbose_name_plural = _("publicaciones de campaña")
-        constraints = [models.UniqueConstraint(fields=["campaign", "tweet"], name="campaignitem_once_per_campaign")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "tweet"], name="campaignitem_once_per_campaign"),
+            models.UniqueConstraint(fields=["campaign", "queued_text"], name="campaignitem_text_once_per_campaign"),
+            models.CheckConstraint(
+                condition=models.Q(tweet__isnull=False, queued_text__isnull=True)
+                | models.Q(tweet__isnull=True, queued_text__isnull=False),
+                name="campaignitem_post_or_queued_text",
+            ),
+        ]
         indexes = [models.Index(fields=["campaign", "status", "-priority", "id"], name="campaignitem_queue_idx")]
 
     def __str__(self) -> str:
-        return f"{self.campaign_id}/{self.tweet_id}"
+        return f"{self.campaign_id}/{self.external_id}"
+
+    @property
+    def text(self) -> str:
+        """What the annotators read: the post's text or the queued text."""
+        subject = self.tweet if self.tweet_id is not None else self.queued_text
+        return subject.text if subject is not None else ""
+
+    @property
+    def external_id(self) -> str:
+        """The item's id in the training table: the post's platform id, or `queued:<id>` for a queued text."""
+        if self.tweet_id is not None:
+            return self.tweet.platform_id if self.tweet is not None else ""
+        return f"queued:{self.queued_text_id}"
 
 
 class Assignment(models.Model):
@@ -177,7 +242,7 @@ class Annotation(models.Model):
         UNSURE = "unsure", _("No estoy seguro")
 
     assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="annotation", verbose_name=_("asignación"))
-    answer = models.CharField(_("¿Es discriminatorio?"), max_length=8, choices=Answer.choices)
+    answer = models.CharField(_("respuesta"), max_length=8, choices=Answer.choices)
     categories = models.JSONField(_("categorías"), default=list, blank=True)
     comment = models.TextField(_("comentario"), blank=True)
     seconds = models.FloatField(_("segundos dedicados"), default=0.0)

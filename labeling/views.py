@@ -20,12 +20,12 @@ from labeling.selectors.annotation import (
     campaign_progress,
     campaigns_guidelines_readable,
     campaigns_running,
-    category_choices,
     category_keys,
-    model_hint,
+    question_get,
     text_segments,
 )
 from labeling.selectors.exports import annotation_rows, settled_rows
+from labeling.selectors.hints import item_model_hint, item_suggestion
 from labeling.selectors.review import (
     campaigns_disputed,
     item_answers,
@@ -94,17 +94,21 @@ def annotate(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = assignment_next(campaign=campaign, annotator_id=_user_id(request))
     progress = campaign_progress(campaign=campaign, annotator_id=_user_id(request))
     context: dict[str, object] = {"campaign": campaign, "assignment": assignment, "progress": progress}
+    question = question_get(task=campaign.task)
+    context["question"] = question
     if assignment is not None:
-        categories = category_choices()
+        item = assignment.item
         prefill = request.session.pop(PREFILL_KEY, None)
         initial = {"assignment": assignment.pk}
         if prefill and prefill.get("assignment") == assignment.pk:
             initial.update(prefill)
         context.update({
-            "form": AnswerForm(initial=initial, categories=categories),
-            "category_keys": category_keys(categories),
-            "segments": text_segments(text=assignment.item.tweet.text),
-            "hint": model_hint(tweet_id=assignment.item.tweet_id) if campaign.pre_annotation else None,
+            "form": AnswerForm(initial=initial, categories=question.categories),
+            "category_keys": category_keys(question.categories),
+            "segments": text_segments(text=item.text),
+            # Annotators judge blind unless the campaign shows them the model's and the client's views.
+            "hint": item_model_hint(item=item) if campaign.pre_annotation else None,
+            "suggestion": item_suggestion(item=item, question=question) if campaign.pre_annotation else None,
             "can_undo": progress.done > 0,
         })
     return render(request, "labeling/annotate.html", context)
@@ -114,7 +118,8 @@ def annotate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _running_campaign(pk)
-    form = AnswerForm(request.POST, categories=category_choices())
+    question = question_get(task=campaign.task)
+    form = AnswerForm(request.POST, categories=question.categories, categories_required=question.categories_required)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -179,7 +184,9 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def guidelines(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_object_or_404(campaigns_guidelines_readable(user=request.user), pk=pk)
-    return render(request, "labeling/guidelines.html", {"campaign": campaign, "categories": category_choices()})
+    return render(request, "labeling/guidelines.html", {
+        "campaign": campaign, "categories": question_get(task=campaign.task).categories,
+    })
 
 
 @_reviewer_view
@@ -199,9 +206,10 @@ def review_item(request: HttpRequest, pk: int) -> HttpResponse:
     item = item_reviewable_get(item_id=pk)
     if item is None:
         raise Http404(_("Esta publicación no está en revisión."))
-    categories = category_choices()
+    question = question_get(task=item.campaign.task)
+    categories = question.categories
     if request.method == "POST":
-        form = DecisionForm(request.POST, categories=categories)
+        form = DecisionForm(request.POST, categories=categories, categories_required=question.categories_required)
         if form.is_valid():
             try:
                 item_adjudicate(item_id=item.pk, reviewer_id=_user_id(request), answer=form.cleaned_data["answer"],
@@ -216,7 +224,8 @@ def review_item(request: HttpRequest, pk: int) -> HttpResponse:
         form = DecisionForm(initial=initial, categories=categories)
     return render(request, "labeling/review_item.html", {
         "item": item, "form": form, "answers": item_answers(item=item),
-        "segments": text_segments(text=item.tweet.text), "hint": model_hint(tweet_id=item.tweet_id),
+        "segments": text_segments(text=item.text), "hint": item_model_hint(item=item),
+        "suggestion": item_suggestion(item=item, question=question), "question": question,
         "category_keys": category_keys(categories),
         "names": dict(categories),
     })

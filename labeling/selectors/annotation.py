@@ -1,4 +1,4 @@
-"""Reads of the annotation screen: running campaigns, an annotator's progress, categories, the post as shown and the model's hint."""
+"""Reads of the annotation screen: running campaigns, an annotator's progress, the question and its categories, the text as shown."""
 from __future__ import annotations
 
 import time
@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
-from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY
-from classifier.models import ModelVersion, Prediction
 from ingestion.models import Category
 from ingestion.selectors.dictionary import matcher_current
 from labeling.models import Assignment, Campaign, CampaignItem
+from labeling.questions import Question, question_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,16 +19,6 @@ class Progress:
 
     done: int  # answered by this annotator
     available: int  # posts this annotator could still be given
-
-
-@dataclass(frozen=True, slots=True)
-class ModelHint:
-    """The active model's view of a post, shown only when the campaign turns pre-annotation on."""
-
-    probability: float
-    discriminatory: bool
-    categories: list[str]
-    version: str
 
 
 def campaigns_running() -> QuerySet[Campaign]:
@@ -87,6 +76,11 @@ def category_choices_forget() -> None:
     _categories.clear()
 
 
+def question_get(*, task: str) -> Question:
+    """The question a campaign of the task asks, with its categories (the dictionary's, for discrimination)."""
+    return question_of(task=task, categories=category_choices() if task != Campaign.Task.TOXICITY else [])
+
+
 def text_segments(*, text: str) -> list[tuple[str, bool]]:
     """The text cut into (piece, is a dictionary term) so a template can mark the terms."""
     spans: list[list[int]] = []
@@ -105,19 +99,3 @@ def text_segments(*, text: str) -> list[tuple[str, bool]]:
     if position < len(text):
         segments.append((text[position:], False))
     return segments
-
-
-def model_hint(*, tweet_id: int) -> ModelHint | None:
-    """The active discrimination model's prediction for the post, if it has scored it."""
-    active = ModelVersion.objects.filter(task=DISCRIMINATION, status=ModelVersion.Status.ACTIVE).first()
-    if active is None:
-        return None
-    prediction = Prediction.objects.filter(model_version=active, tweet_id=tweet_id).first()
-    if prediction is None:
-        return None
-    return ModelHint(
-        probability=float(prediction.scores.get(DISCRIMINATORY, 0.0)),
-        discriminatory=prediction.discriminatory,
-        categories=list(prediction.categories),
-        version=f"v{active.version}",
-    )

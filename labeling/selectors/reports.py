@@ -1,8 +1,10 @@
 """The coordinator's figures for a campaign: agreement per question and per category, and per annotator.
 
 Reads a campaign's answers once and hands plain mappings to `agreement`. The
-question "¿Es discriminatorio?" is rated yes / no / unsure; each category is the
-binary "has this label". Per annotator: posts answered and skipped, the median
+campaign task's question ("¿Es discriminatorio?" or "¿Es tóxico?") is rated
+yes / no / unsure; each category (or toxicity attribute) is the binary "has
+this label". The model's decision is known for posts only (queued texts are
+compared with the consensus alone). Per annotator: posts answered and skipped, the median
 time per post, and how often their yes/no matched the settled label (the
 consensus or the reviewer's decision) and the active model's decision. An
 "unsure" answer counts as not matching.
@@ -16,15 +18,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
-from django.utils.translation import gettext as _
 
-from classifier.label_sets import DISCRIMINATION
 from classifier.models import ModelVersion, Prediction
 from labeling.models import Annotation, Assignment, Campaign, CampaignItem
+from labeling.questions import Question
 from labeling.selectors import agreement
-from labeling.selectors.annotation import category_choices
-
-QUESTION = "discriminatory"
+from labeling.selectors.annotation import question_get
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,19 +78,21 @@ def campaign_report(*, campaign: Campaign) -> CampaignReport:
     )
     return CampaignReport(
         campaign=campaign, answers=len(rows), **counts,
-        questions=_questions(answers, chosen),
+        questions=_questions(answers, chosen, question=question_get(task=campaign.task)),
         annotators=_annotators(campaign, rows, answers),
     )
 
 
-def _questions(answers: dict[int, dict[int, str]], chosen: dict[int, dict[int, frozenset[str]]]) -> list[QuestionRow]:
+def _questions(
+    answers: dict[int, dict[int, str]], chosen: dict[int, dict[int, frozenset[str]]], *, question: Question,
+) -> list[QuestionRow]:
     pairable = sum(1 for row in answers.values() if len(row) >= 2)
     questions = [QuestionRow(
-        key=QUESTION, title=_("¿Es discriminatorio?"), items=pairable,
+        key=question.positive, title=question.title, items=pairable,
         percent=agreement.percent_agreement(answers), alpha=agreement.krippendorff_alpha(answers),
         mean_kappa=agreement.mean_kappa(agreement.pairwise_kappas(answers).values()),
     )]
-    names = dict(category_choices())
+    names = dict(question.categories)
     for slug, result in agreement.label_agreement(chosen, labels=list(names)).items():
         questions.append(QuestionRow(key=slug, title=names[slug], items=pairable, percent=result.percent,
                                      alpha=result.alpha, mean_kappa=result.mean_kappa))
@@ -104,7 +105,7 @@ def _annotators(campaign: Campaign, rows: list[tuple], answers: dict[int, dict[i
         .values_list("pk", "final_answer")
     )
     tweet_of = {item: tweet for item, tweet, *_ in rows}
-    decided = _model_decisions(tweet_ids=set(tweet_of.values()))
+    decided = _model_decisions(task=campaign.task, tweet_ids={tweet for tweet in tweet_of.values() if tweet})
     by_model = {item: decided.get(tweet) for item, tweet in tweet_of.items()}
     with_consensus = agreement.annotator_agreement_with(answers, reference=settled)
     with_model = agreement.annotator_agreement_with(answers, reference=by_model)
@@ -125,9 +126,9 @@ def _annotators(campaign: Campaign, rows: list[tuple], answers: dict[int, dict[i
     )
 
 
-def _model_decisions(*, tweet_ids: set[int]) -> dict[int, str]:
+def _model_decisions(*, task: str, tweet_ids: set[int]) -> dict[int, str]:
     """The active model's yes/no for each post it has scored."""
-    active = ModelVersion.objects.filter(task=DISCRIMINATION, status=ModelVersion.Status.ACTIVE).first()
+    active = ModelVersion.objects.filter(task=task, status=ModelVersion.Status.ACTIVE).first()
     if active is None:
         return {}
     return {

@@ -1,4 +1,4 @@
-"""Reads of the reviewers' pages: disputed posts, the next one, and every answer given to one."""
+"""Reads of the reviewers' pages: disputed items (posts or queued texts), the next one, and every answer given to one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,7 +33,7 @@ def items_reviewable() -> QuerySet[CampaignItem]:
 
 def item_reviewable_get(*, item_id: int) -> CampaignItem | None:
     """The post for the review page, or None when a reviewer may not see it."""
-    return items_reviewable().select_related("campaign", "tweet", "settled_by").filter(pk=item_id).first()
+    return items_reviewable().select_related("campaign", "tweet", "queued_text", "settled_by").filter(pk=item_id).first()
 
 
 def items_disputed(*, campaign_id: int | None = None) -> QuerySet[CampaignItem]:
@@ -41,7 +41,7 @@ def items_disputed(*, campaign_id: int | None = None) -> QuerySet[CampaignItem]:
     items = items_reviewable().filter(status=CampaignItem.Status.DISPUTED)
     if campaign_id is not None:
         items = items.filter(campaign_id=campaign_id)
-    return items.select_related("campaign", "tweet").order_by("pk")
+    return items.select_related("campaign", "tweet", "queued_text").order_by("pk")
 
 
 def campaigns_disputed() -> QuerySet[Campaign]:

@@ -1,4 +1,4 @@
-"""Handing out items: the next post for an annotator, served atomically.
+"""Handing out items: the next post (or queued text) for an annotator, served atomically.
 
 An item is held by at most `annotators_per_item` annotators and never twice by
 the same one, even with many annotators asking at once on PostgreSQL: the
@@ -24,14 +24,15 @@ def assignment_next(*, campaign: Campaign, annotator_id: int) -> Assignment | No
     """The annotator's open assignment in the campaign, or a new one; None when nothing is left."""
     with transaction.atomic():
         current = (
-            Assignment.objects.select_related("item__tweet")
+            Assignment.objects.select_related("item__tweet", "item__queued_text", "item__campaign")
             .filter(item__campaign=campaign, annotator_id=annotator_id, status=Assignment.Status.ASSIGNED)
             .order_by("assigned_at").first()
         )
         if current is not None:  # a reload or a second tab resumes the same post
             return current
         item = (
-            CampaignItem.objects.select_for_update(skip_locked=True, of=("self",)).select_related("tweet")
+            CampaignItem.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("tweet", "queued_text", "campaign")
             .filter(campaign=campaign, status=CampaignItem.Status.OPEN, taken__lt=campaign.annotators_per_item)
             .exclude(assignments__annotator_id=annotator_id)
             .order_by("-priority", "id").first()

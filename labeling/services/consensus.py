@@ -1,19 +1,23 @@
-"""Consensus and adjudication: how a post's answers become a training label.
+"""Consensus and adjudication: how an item's answers become a training label.
 
-When all of a post's annotators have answered, the post is settled if they
+When all of an item's annotators have answered, the item is settled if they
 agree (the same answer, not "unsure", and for "Sí" the same categories), or goes
-to the reviewers' queue otherwise. A settled post becomes (or updates) a
-`LabeledText` of the discrimination task with source `annotators`, the table
-every training run reads; a reviewer's later correction updates that row.
+to the reviewers' queue otherwise. A settled item becomes (or updates) a
+`LabeledText` of the campaign's task with source `annotators`, the table every
+training run reads; a reviewer's later correction updates that row. A post's
+row is keyed by its platform id, a queued text's by `queued:<id>`, and the
+queued text moves to `labeled` (back to `in_campaign` when an undo reopens it).
+A toxicity row lists in `extra["attributes"]` every attribute the answer judged.
 """
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
 
-from classifier.label_sets import DISCRIMINATION, DISCRIMINATORY
+from classifier.label_sets import ATTRIBUTES, TOXICITY
 from classifier.models import LabeledText
-from labeling.models import Annotation, Assignment, CampaignItem
+from labeling.models import Annotation, Assignment, CampaignItem, QueuedText
+from labeling.questions import answer_labels
 from labeling.selectors.review import items_reviewable
 
 SOURCE = "annotators"
@@ -27,7 +31,10 @@ def item_settle(*, item_id: int) -> CampaignItem:
     """Settle or dispute the post once every annotator has answered; nothing happens before."""
     with transaction.atomic():
         # Locked: the last two answers of a post may arrive at once, and only one may decide.
-        item = CampaignItem.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=item_id)
+        item = (
+            CampaignItem.objects.select_for_update(of=("self",)).select_related("campaign", "tweet", "queued_text")
+            .get(pk=item_id)
+        )
         if item.status != CampaignItem.Status.OPEN:
             return item
         answers = list(
@@ -54,7 +61,10 @@ def item_adjudicate(*, item_id: int, reviewer_id: int, answer: str, categories: 
     if answer not in (Annotation.Answer.YES, Annotation.Answer.NO):
         raise ValueError("un revisor decide Sí o No")
     with transaction.atomic():
-        item = items_reviewable().select_for_update(of=("self",)).select_related("tweet", "campaign").filter(pk=item_id).first()
+        item = (
+            items_reviewable().select_for_update(of=("self",)).select_related("tweet", "queued_text", "campaign")
+            .filter(pk=item_id).first()
+        )
         if item is None:
             raise AdjudicationRefused(item_id)
         chosen = sorted(set(categories)) if answer == Annotation.Answer.YES else []
@@ -65,13 +75,17 @@ def item_reopen(*, item_id: int) -> bool:
     """Undo a decision the annotators' answers made (an annotator took theirs back): the post is open again
     and its training label goes. A reviewer's decision is never undone this way; returns False then."""
     with transaction.atomic():
-        item = CampaignItem.objects.select_for_update(of=("self",)).select_related("tweet").get(pk=item_id)
+        item = (
+            CampaignItem.objects.select_for_update(of=("self",)).select_related("tweet", "campaign").get(pk=item_id)
+        )
         if item.settled_by_id is not None:
             return False
         if item.status == CampaignItem.Status.SETTLED:
             LabeledText.objects.filter(
-                task=DISCRIMINATION, source=SOURCE, external_id=item.tweet.platform_id, extra__item=item.pk
+                task=item.campaign.task, source=SOURCE, external_id=item.external_id, extra__item=item.pk
             ).delete()
+            if item.queued_text_id is not None:
+                QueuedText.objects.filter(pk=item.queued_text_id).update(status=QueuedText.Status.IN_CAMPAIGN)
         item.status, item.final_answer, item.final_categories, item.settled_at = CampaignItem.Status.OPEN, "", [], None
         item.save(update_fields=["status", "final_answer", "final_categories", "settled_at"])
         return True
@@ -82,11 +96,16 @@ def _settled(item: CampaignItem, *, answer: str, categories: list[str], reviewer
     item.final_answer, item.final_categories = answer, categories
     item.settled_by_id, item.settled_at = reviewer_id, timezone.now()
     item.save(update_fields=["status", "final_answer", "final_categories", "settled_by", "settled_at"])
-    tweet = item.tweet
-    labels = [DISCRIMINATORY, *categories] if answer == Annotation.Answer.YES else []
+    task = item.campaign.task
+    extra: dict[str, object] = {"campaign": item.campaign_id, "item": item.pk, "reviewed": reviewer_id is not None}
+    if task == TOXICITY:
+        extra["attributes"] = list(ATTRIBUTES)  # every attribute was judged: one not chosen is a "no"
+    if item.queued_text_id is not None:
+        extra["queued_text"] = item.queued_text_id
+        QueuedText.objects.filter(pk=item.queued_text_id).update(status=QueuedText.Status.LABELED)
     LabeledText.objects.update_or_create(
-        task=DISCRIMINATION, source=SOURCE, external_id=tweet.platform_id,
-        defaults={"text": tweet.text, "labels": labels,
-                  "extra": {"campaign": item.campaign_id, "item": item.pk, "reviewed": reviewer_id is not None}},
+        task=task, source=SOURCE, external_id=item.external_id,
+        defaults={"text": item.text, "labels": answer_labels(task=task, answer=answer, categories=categories),
+                  "extra": extra},
     )
     return item
