@@ -14,6 +14,7 @@ urlpatterns = [
     path("campanas/<int:pk>/metricas/", views.report, name="report"),
     path("campanas/<int:pk>/metricas/<str:table>.csv", views.report_csv, name="report_csv"),
     path("campanas/<int:pk>/exportar/<str:kind>.<str:fmt>", views.export, name="export"),
+    path("cola/", views.queue, name="queue"),
     path("revision/", views.review_queue, name="review_queue"),
     path("revision/<int:pk>/", views.review_item, name="review_item"),
 ]

@@ -26,6 +26,7 @@ from labeling.selectors.annotation import (
 )
 from labeling.selectors.exports import annotation_rows, settled_rows
 from labeling.selectors.hints import item_model_hint, item_suggestion
+from labeling.selectors.queue import queue_pending_counts
 from labeling.selectors.review import (
     campaigns_disputed,
     item_answers,
@@ -41,10 +42,11 @@ from labeling.services.assignment import (
     assignment_next,
     assignment_skip,
 )
+from labeling.services.campaigns import QueueFilters, campaign_from_queue_create
 from labeling.services.consensus import AdjudicationRefused, item_adjudicate
 
-from .forms import AnswerForm, DecisionForm
-from .models import Assignment, Campaign
+from .forms import AnswerForm, DecisionForm, QueueCampaignForm
+from .models import Assignment, Campaign, QueuedText
 
 PREFILL_KEY = "labeling_prefill"
 REVIEW_PAGE_SIZE = 25
@@ -257,3 +259,28 @@ def export(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponseBa
         raise Http404
     # Streamed: a large campaign never sits whole in memory.
     return rows_download(rows(campaign=campaign), filename=f"{slugify(campaign.name)}-{kind}.{fmt}", fmt=fmt, stream=True)
+
+
+@_coordinator_view
+def queue(request: HttpRequest) -> HttpResponse:
+    """The texts waiting in the queue, and a campaign made from them."""
+    form = QueueCampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        campaign, taken = campaign_from_queue_create(
+            name=data["name"], annotators_per_item=data["annotators_per_item"], pre_annotation=data["pre_annotation"],
+            status=Campaign.Status.RUNNING if data["start"] else Campaign.Status.DRAFT,
+            filters=QueueFilters(task=data["task"], origin=data["origin"],
+                                 api_key_id=data["api_key"].pk if data["api_key"] else None,
+                                 since=data["since"], until=data["until"], sample_size=data["sample_size"]),
+        )
+        if taken:
+            messages.success(request, _("Campaña «%(name)s» creada con %(count)d textos de la cola.")
+                             % {"name": campaign.name, "count": taken})
+        else:
+            messages.warning(request, _("Campaña «%(name)s» creada, pero ningún texto pendiente cumple los filtros.")
+                             % {"name": campaign.name})
+        return redirect("labeling:index")
+    origins, tasks = dict(QueuedText.Origin.choices), dict(Campaign.Task.choices)
+    counts = [(tasks.get(task, task), origins.get(origin, origin), n) for task, origin, n in queue_pending_counts()]
+    return render(request, "labeling/queue.html", {"form": form, "counts": counts})
