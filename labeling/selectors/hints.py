@@ -76,6 +76,9 @@ def item_suggestion(*, item: CampaignItem, question: Question) -> Suggestion | N
         return None
     names = {question.positive: question.positive_name, **dict(question.categories)}
     labels = [names.get(label, label) for label in queued.suggested_labels or []]
-    scores = [(names.get(key, key), float(value)) for key, value in (queued.suggested_scores or {}).items()]
+    # In the question's order (the database keeps a JSON object's keys in an order of its own).
+    rank = {label: index for index, label in enumerate(names)}
+    sent = sorted((queued.suggested_scores or {}).items(), key=lambda pair: (rank.get(pair[0], len(rank)), pair[0]))
+    scores = [(names.get(key, key), float(value)) for key, value in sent]
     return Suggestion(origin=queued.get_origin_display(), labels=labels or [_("ninguna")], scores=scores,
                       comment=queued.comment)
