@@ -20,11 +20,11 @@ admin.site.unregister(APIKey)
 @admin.register(ApiKey)
 class ApiKeyAdmin(APIKeyModelAdmin):
     list_display = (  # type: ignore[assignment]
-        "name", "prefix", "organization", "scope_classify", "scope_read", "rate_limit", "created", "expiry_date", "revoked",
+        "name", "prefix", "organization", "scope_classify", "scope_read", "scope_store", "rate_limit", "created", "expiry_date", "revoked",
     )
-    list_filter = ("revoked", "scope_classify", "scope_read", "created")  # type: ignore[assignment]
+    list_filter = ("revoked", "scope_classify", "scope_read", "scope_store", "created")  # type: ignore[assignment]
     search_fields = ("name", "prefix", "organization", "contact")  # type: ignore[assignment]
-    fields = ["name", "prefix", "organization", "contact", "scope_classify", "scope_read", "rate_limit",
+    fields = ["name", "prefix", "organization", "contact", "scope_classify", "scope_read", "scope_store", "rate_limit",
               "expiry_date", "revoked", "notes"]
     actions = ["revoke"]
 

@@ -1,4 +1,5 @@
-"""`Authorization: Api-Key <key>` (or `X-Api-Key: <key>`) for programs; browsers use their session."""
+"""`Authorization: Api-Key <key>` (or `X-Api-Key: <key>`, or `?key=` on the Perspective endpoints) for programs;
+browsers use their session."""
 from __future__ import annotations
 
 from typing import Any
@@ -41,8 +42,11 @@ def presented_key(request: Request) -> str | None:
 
 
 class ApiKeyAuthentication(BaseAuthentication):
+    def presented(self, request: Request) -> str | None:
+        return presented_key(request)
+
     def authenticate(self, request: Request) -> tuple[Any, KeyInfo] | None:
-        key = presented_key(request)
+        key = self.presented(request)
         if key is None:
             return None
         info = api_key_find(key=key)
@@ -53,3 +57,11 @@ class ApiKeyAuthentication(BaseAuthentication):
     def authenticate_header(self, request: Request) -> str:
         # Makes a missing or bad key a 401 (with WWW-Authenticate), not a 403.
         return f'{KEYWORD} realm="api"'
+
+
+class QueryKeyAuthentication(ApiKeyAuthentication):
+    """The usual headers, or `?key=<key>` in the query string as Perspective API clients send it
+    (only on the endpoints that speak Perspective's protocol: a key in a URL ends up in logs)."""
+
+    def presented(self, request: Request) -> str | None:
+        return presented_key(request) or request.query_params.get("key") or None

@@ -86,7 +86,8 @@ def api_key_create(*, name: str, scopes: set[str], rate_limit: int | None = None
     if rate_limit is not None:
         fields["rate_limit"] = rate_limit
     row, key = ApiKey.objects.create_key(
-        name=name, scope_classify="classify" in scopes, scope_read="read" in scopes, **fields
+        name=name, scope_classify="classify" in scopes, scope_read="read" in scopes, scope_store="store" in scopes,
+        **fields,
     )
     return row, key  # type: ignore[return-value]  # the manager is typed with the abstract model
 

@@ -18,6 +18,7 @@ def default_rate_limit() -> int:
 class Scope(models.TextChoices):
     CLASSIFY = "classify", _("clasificar (classify, predict, feedback)")
     READ = "read", _("leer (tweets, stats, models, dictionary)")
+    STORE = "store", _("guardar textos para etiquetar (doNotStore: false en comments:analyze)")
 
 
 class ApiKey(AbstractAPIKey):
@@ -38,6 +39,10 @@ class ApiKey(AbstractAPIKey):
     contact = models.EmailField(_("contacto"), blank=True)
     scope_classify = models.BooleanField(_("puede clasificar"), default=True)
     scope_read = models.BooleanField(_("puede leer"), default=False)
+    scope_store = models.BooleanField(
+        _("puede guardar textos"), default=False,
+        help_text=_("Con «doNotStore: false», comments:analyze pone el comentario en la cola de etiquetado."),
+    )
     rate_limit = models.PositiveIntegerField(
         _("límite por minuto"), default=default_rate_limit, help_text=_("Peticiones por minuto permitidas a esta clave.")
     )
@@ -49,4 +54,6 @@ class ApiKey(AbstractAPIKey):
 
     @property
     def scopes(self) -> set[str]:
-        return {scope for scope, allowed in ((Scope.CLASSIFY, self.scope_classify), (Scope.READ, self.scope_read)) if allowed}
+        return {scope for scope, allowed in (
+            (Scope.CLASSIFY, self.scope_classify), (Scope.READ, self.scope_read), (Scope.STORE, self.scope_store),
+        ) if allowed}

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from classifier.api import MovieGenresReferenceApi
+from pipeline.api import CommentAnalyzeApi, ScoreSuggestApi, discovery_rest
 
 from . import views
 
@@ -25,6 +26,10 @@ urlpatterns = [
     path("api/", include("api.urls")),
     # The reference movie-genre project's route, for its existing clients.
     path("classifier/", MovieGenresReferenceApi.as_view(), name="movie-genres-reference"),
+    # The Perspective API's routes, for its clients (Perspective stops on 31 December 2026).
+    path("v1alpha1/comments:analyze", CommentAnalyzeApi.as_view(), name="perspective-analyze"),
+    path("v1alpha1/comments:suggestscore", ScoreSuggestApi.as_view(), name="perspective-suggestscore"),
+    path("$discovery/rest", discovery_rest, name="perspective-discovery"),
     path("cuenta/entrar/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("cuenta/salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
