@@ -9,9 +9,13 @@ passes through both), DEBUG off. The load comes from wrk (one thread, a
 separate process; `apt-get install -y wrk`), through benchmarks/wrk_post.lua,
 with real texts: the HatEval 2019 Spanish dev set, rotated so requests differ.
 Requests use the endpoint's defaults: explanation on, nothing stored.
+`--only perspective` (or `classify`) runs one endpoint's scenarios.
 
 1. One text per request. Targets: 800 requests/s, p99 latency at most 25 ms.
 2. 100 texts per request. Target: 20,000 texts/s.
+3. The Perspective-compatible endpoint, `POST /v1alpha1/comments:analyze?key=…`:
+   one comment per request with every attribute the toxicity model offers and
+   span annotations. Targets: 800 requests/s, p99 latency at most 25 ms.
 
 wrk keeps a fixed number of connections busy (a closed loop), so latency
 includes the wait for a free worker; at a given throughput it grows with the
@@ -22,7 +26,8 @@ The model: the active `discrimination` model of a dedicated database
 none, the database is recreated, the labelled data benchmarks/score.py uses is
 imported (HatEval, EXIST, the original project's weak labels: `discriminatory` and
 the 7 categories) and the task is trained with the defaults (a few minutes);
-later runs reuse it. Pointing
+later runs reuse it. The toxicity model is trained the same way when missing, from
+DETOXIS, OffendES and MEX-A3T imported beside them (about two minutes). Pointing
 `API_BENCH_DATABASE_URL` at another database with an active model (e.g.
 benchmarks/score.py's discriminamometro_bench) uses that model and drops
 nothing. A key is created for the run (with a very high rate limit, so the
@@ -38,6 +43,7 @@ import os
 import signal
 import sys
 import time
+from io import StringIO
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -65,6 +71,7 @@ KEY_RATE_PER_MINUTE = 10_000_000
 TARGET_RPS = 800
 TARGET_P99_MS = 25.0
 TARGET_TEXTS_PER_SECOND = 20_000
+PERSPECTIVE_PATH = "/v1alpha1/comments:analyze"
 # Redis, PostgreSQL and the kernel's loopback work take about 0.15 of a core at 800 requests/s;
 # more than this means something else ran beside the benchmark.
 BUSY_OTHER_CORES = 0.3
@@ -153,6 +160,54 @@ def model_describe(version) -> str:  # noqa: ANN001 (a ModelVersion)
             f"trained on {metrics['training_rows']:,} texts")
 
 
+def call_command_migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def toxicity_model_ensure() -> tuple[object, str]:
+    """The active toxicity model (the Perspective endpoint's), trained now from the corpora when there is none."""
+    from django.core.management import call_command
+
+    from classifier.models import ModelVersion
+    from classifier.services.training import model_version_train
+
+    found = ModelVersion.objects.filter(task="toxicity", status=ModelVersion.Status.ACTIVE).first()
+    if found is not None and _artifact_usable(found):
+        return found, "reused from an earlier run"
+    print("  no usable toxicity model yet: importing DETOXIS, OffendES and MEX-A3T and training it...", flush=True)
+    started = time.perf_counter()
+    for path, fmt, split in TOXICITY_FILES:
+        call_command("import_labeled", str(DATA / path), format=fmt, split=split, no_progress=True, stdout=StringIO())
+    return model_version_train(task="toxicity"), f"trained now in {time.perf_counter() - started:.0f} s"
+
+
+DATA = ROOT.parent / "shared" / "data"
+TOXICITY_FILES = [
+    ("detoxis2021/detoxis2021_train.csv", "detoxis", "train"), ("mexa3t2018/mexa3t2018_train.tsv", "mexa3t", "train"),
+    ("mexa3t2018/mexa3t2018_dev.tsv", "mexa3t", "dev"), ("offendes/offendes_train.tsv", "offendes", "train"),
+    ("offendes/offendes_dev.tsv", "offendes", "dev"),
+]
+
+
+def _artifact_usable(version) -> bool:  # noqa: ANN001 (a ModelVersion)
+    from classifier.artifacts import ArtifactRefused, artifact_load
+
+    try:
+        artifact_load(path=version.artifact_path, sha256=version.artifact_sha256)
+    except (OSError, ArtifactRefused):
+        return False
+    return True
+
+
+def perspective_bodies(texts: list[str], *, attributes: list[str]) -> list[dict]:
+    """One comment per request, every offered attribute, span annotations: Perspective's heaviest single request."""
+    requested = {name: {} for name in attributes}
+    return [{"comment": {"text": text}, "requestedAttributes": requested, "spanAnnotations": True, "languages": ["es"]}
+            for text in texts]
+
+
 def key_create() -> tuple[object, str]:
     from api.keys import api_key_create
 
@@ -185,6 +240,12 @@ def batches(texts: list[str], *, size: int) -> list[dict]:
 
 def answer_check(port: int, key: str, body: dict) -> None:
     """The endpoint answers 200 with one result per text before anything is measured."""
+    if "comment" in body:
+        status, raw = http_call(port, "POST", f"{PERSPECTIVE_PATH}?key={key}", body)
+        scores = json.loads(raw).get("attributeScores", {}) if status == 200 else {}
+        if status != 200 or set(scores) != set(body["requestedAttributes"]) or "spanScores" not in next(iter(scores.values())):
+            raise RuntimeError(f"POST {PERSPECTIVE_PATH} answered {status}: {raw[:500]!r}")
+        return
     status, raw = http_call(port, "POST", PATH, body, key)
     if status != 200:
         raise RuntimeError(f"POST {PATH} answered {status}: {raw[:500]!r}")
@@ -261,10 +322,14 @@ def measure(args: argparse.Namespace, *, url: str, key: str, bodies: dict[str, P
         server.wait_ready()
         for sample in samples.values():
             answer_check(server.port, key, sample)
-        for number, (name, size, connections) in enumerate(_scenarios(args), start=1):
+        for number, (name, size, connections, path) in enumerate(_scenarios(args), start=1):
+            if name not in samples:
+                continue
             result = scenario_run(server, bodies=bodies[name], key=key, connections=connections, seconds=args.seconds,
-                                  warmup=args.warmup)
+                                  warmup=args.warmup, path=path.replace("KEY", key))
             title = "one text per request" if size == 1 else f"{size} texts per request"
+            if name == "perspective":
+                title = f"POST {PERSPECTIVE_PATH}?key=…, one comment with every offered attribute and its spans"
             print(f"\n{number}. {title}, {connections} connections:")
             for line in result_lines(result, texts_per_request=size) + verdict_lines(result, texts_per_request=size):
                 print(f"   {line}", flush=True)
@@ -282,7 +347,7 @@ def sweep(args: argparse.Namespace, *, url: str, key: str, bodies: dict[str, Pat
         try:
             server.wait_ready()
             row = []
-            for name, _size, connections in _scenarios(args):
+            for name, _size, connections, _path in _scenarios(args)[:2]:
                 row.append(scenario_run(server, bodies=bodies[name], key=key, connections=connections,
                                         seconds=args.seconds, warmup=args.warmup))
         finally:
@@ -294,8 +359,9 @@ def sweep(args: argparse.Namespace, *, url: str, key: str, bodies: dict[str, Pat
               + (f"  INVALID: {flags}" if flags else ""), flush=True)
 
 
-def _scenarios(args: argparse.Namespace) -> list[tuple[str, int, int]]:
-    return [("single", 1, args.connections), ("batch", BATCH, args.batch_connections)]
+def _scenarios(args: argparse.Namespace) -> list[tuple[str, int, int, str]]:
+    return [("single", 1, args.connections, PATH), ("batch", BATCH, args.batch_connections, PATH),
+            ("perspective", 1, args.connections, f"{PERSPECTIVE_PATH}?key=KEY")]
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -313,6 +379,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=DEFAULT_SERVER.threads, help="threads per gthread worker")
     parser.add_argument("--keep-alive", type=int, default=DEFAULT_SERVER.keep_alive, help="seconds (gthread only)")
     parser.add_argument("--sweep", action="store_true", help="try the configurations in SWEEP instead (10 s runs)")
+    parser.add_argument("--only", choices=["classify", "perspective"], help="one endpoint's scenarios")
     args = parser.parse_args()
     if args.sweep and "--seconds" not in sys.argv:
         args.seconds = 10
@@ -330,13 +397,26 @@ def main() -> None:
 
     django.setup()
     print(f"HTTP API speed benchmark: POST {PATH}", flush=True)
-    version, origin = model_ensure(url)
+    classify_model = "not measured (--only perspective)"
+    if args.only != "perspective":
+        version, origin = model_ensure(url)
+        classify_model = f"{model_describe(version)}; {origin}"
+    else:
+        call_command_migrate()
     texts = texts_load()
-    samples = {"single": {"text": texts[0]}, "batch": batches(texts, size=BATCH)[0]}
+    toxicity, toxicity_origin = toxicity_model_ensure()
+    attributes = sorted(toxicity.metrics["labels"])
+    perspective = perspective_bodies(texts, attributes=attributes)
+    samples = {"single": {"text": texts[0]}, "batch": batches(texts, size=BATCH)[0], "perspective": perspective[0]}
+    if args.only:
+        samples = {name: body for name, body in samples.items() if (name == "perspective") == (args.only == "perspective")}
     bodies = {"single": bodies_write("api-single.jsonl", [{"text": text} for text in texts]),
-              "batch": bodies_write("api-batch.jsonl", batches(texts, size=BATCH))}
+              "batch": bodies_write("api-batch.jsonl", batches(texts, size=BATCH)),
+              "perspective": bodies_write("api-perspective.jsonl", perspective)}
     batch_bytes = bodies["batch"].stat().st_size / len(batches(texts, size=BATCH))
-    header(args, url=url, model=f"{model_describe(version)}; {origin}", texts=texts, batch_bytes=batch_bytes)
+    header(args, url=url, model=classify_model, texts=texts, batch_bytes=batch_bytes)
+    print(f"  Perspective endpoint: {model_describe(toxicity)}; {toxicity_origin}; every request asks for "
+          f"{', '.join(attributes)} with spanAnnotations and the key as ?key=")
     row, key = key_create()
     try:
         if args.sweep:

@@ -197,9 +197,11 @@ class CpuWatch:
         return usage.ru_utime + usage.ru_stime
 
 
-def wrk_run(port: int, *, bodies: Path, key: str, connections: int, seconds: int, server_pid: int) -> LoadResult:
+def wrk_run(
+    port: int, *, bodies: Path, key: str, connections: int, seconds: int, server_pid: int, path: str = PATH,
+) -> LoadResult:
     command = [wrk_binary(), "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA),
-               f"http://127.0.0.1:{port}{PATH}", "--", str(bodies), key]
+               f"http://127.0.0.1:{port}{path}", "--", str(bodies), key]
     with CpuWatch(server_pid) as watch:
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     values = dict(line.split()[1:3] for line in done.stdout.splitlines() if line.startswith("result "))
@@ -216,11 +218,13 @@ def wrk_run(port: int, *, bodies: Path, key: str, connections: int, seconds: int
     )
 
 
-def scenario_run(server: Server, *, bodies: Path, key: str, connections: int, seconds: int, warmup: int) -> LoadResult:
+def scenario_run(
+    server: Server, *, bodies: Path, key: str, connections: int, seconds: int, warmup: int, path: str = PATH,
+) -> LoadResult:
     """A warm-up (every worker loads the model and the dictionary; discarded), then the measured run."""
     def run(duration: int) -> LoadResult:
         return wrk_run(server.port, bodies=bodies, key=key, connections=connections, seconds=duration,
-                       server_pid=server.process.pid)
+                       server_pid=server.process.pid, path=path)
 
     warm = run(warmup)
     if warm.problems():

@@ -53,6 +53,14 @@ def text_spans_scored(
     """Per label of `labels`, the spans of `text` that push it, each with its probability alone (module docstring).
 
     Raises ValueError for a label the model does not have, or a model whose features cannot be explained."""
+    return text_scored_with_spans(model, text, labels=labels, top=top)[1]
+
+
+def text_scored_with_spans(
+    model: TaskModel, text: str, *, labels: Sequence[str], top: int = 8
+) -> tuple[dict[str, float], dict[str, list[ScoredSpan]]]:
+    """Every label's probability for the whole text, and `text_spans_scored`'s spans, from one tokenisation and
+    one scoring pass (the whole text is scored in the same batch as its spans)."""
     scorer = model_scorer(model)
     if scorer is None:
         raise ValueError("this model's features cannot be explained (they are not features_build's)")
@@ -64,14 +72,13 @@ def text_spans_scored(
         pushing = set([word for word, contribution in explained[label][0] if contribution > 0][:top])
         runs[label] = _runs([token in pushing for token in tokens])
     distinct = sorted({run for found in runs.values() for run in found})
-    if not distinct:
-        return {label: [] for label in labels}
-    scores = model_token_scores(model, [tokens[first:last] for first, last in distinct])
-    row = {run: i for i, run in enumerate(distinct)}
-    return {
+    scores = model_token_scores(model, [tokens, *(tokens[first:last] for first, last in distinct)])
+    row = {run: i for i, run in enumerate(distinct, start=1)}
+    spans = {
         label: [
             ScoredSpan(placed[first][1], placed[last - 1][2], float(scores[label][row[(first, last)]]))
             for first, last in found
         ]
         for label, found in runs.items()
     }
+    return {label: float(values[0]) for label, values in scores.items()}, spans

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from classifier.label_sets import TOXICITY
 from classifier.selectors.classification import model_for, texts_classify
-from classifier.selectors.spans import text_spans_get
+from classifier.selectors.spans import text_scores_spans_get
 from labeling.models import QueuedText
 from labeling.services.queue import queued_texts_create
 from pipeline.perspective import (
@@ -42,12 +42,16 @@ def comment_analyze(*, request: AnalyzeRequest, may_store: bool, client: dict[st
     for name in attributes:
         if name not in loaded.model.labels:
             raise attribute_not_offered(attribute=name, languages=languages, reason=_reason(refused.get(name)))
-    (result,) = texts_classify(task=TOXICITY, texts=[request.text], explain=False, loaded=loaded).results
-    spans = text_spans_get(loaded=loaded, text=request.text, labels=attributes) if request.span_annotations else None
-    answer = analyze_answer(request=request, scores=result["labels"], spans=spans, languages=languages, detected=detected)
+    spans = None
+    if request.span_annotations:  # the whole text is scored in the same pass as its spans
+        scores, spans = text_scores_spans_get(loaded=loaded, text=request.text, labels=attributes)
+    else:
+        (result,) = texts_classify(task=TOXICITY, texts=[request.text], explain=False, loaded=loaded).results
+        scores = result["labels"]
+    answer = analyze_answer(request=request, scores=scores, spans=spans, languages=languages, detected=detected)
     if request.do_not_store is False and may_store:
         queued_texts_create(
-            task=TOXICITY, texts=[request.text], origin=QueuedText.Origin.ANALYZE, scores=[result["labels"]],
+            task=TOXICITY, texts=[request.text], origin=QueuedText.Origin.ANALYZE, scores=[{name: round(value, 4) for name, value in scores.items()}],
             model_version_id=loaded.version.pk, reference=request.client_token, comment=_community(request.community_id),
             **client,
         )

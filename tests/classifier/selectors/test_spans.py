@@ -8,7 +8,7 @@ import pytest
 from classifier.engine.offsets import text_tokens_placed
 from classifier.engine.scoring import model_scorer, model_token_scores
 from classifier.selectors.classification import model_for, texts_classify
-from classifier.selectors.spans import ScoredSpan, text_spans_get
+from classifier.selectors.spans import ScoredSpan, text_scores_spans_get, text_spans_get
 
 TEXT = "Eres una pinche NACA igualada, regrésate a tu rancho 🙄. Qué bonito día en Guadalajara"
 
@@ -56,3 +56,12 @@ def test_no_words_no_spans_and_an_unknown_label_is_refused(loaded):
     assert text_spans_get(loaded=loaded, text="", labels=[]) == {}
     with pytest.raises(ValueError, match="THREAT"):
         text_spans_get(loaded=loaded, text=TEXT, labels=["THREAT"])  # not offered: no corpus has threats
+
+
+@pytest.mark.parametrize("text", [TEXT, "¡¡ESTÚPIDAAAA!! 👎🏽", "Qué bonito día"])
+def test_scores_with_spans_are_the_whole_texts_probabilities_and_the_same_spans(loaded, text):
+    labels = list(loaded.model.labels)
+    scores, spans = text_scores_spans_get(loaded=loaded, text=text, labels=labels)
+    (classified,) = texts_classify(task="toxicity", texts=[text], explain=False, loaded=loaded).results
+    assert {label: round(value, 4) for label, value in scores.items()} == classified["labels"]
+    assert spans == text_spans_get(loaded=loaded, text=text, labels=labels)
