@@ -12,12 +12,12 @@ from api.fields import StrictBooleanField, StrictCharField, StrictFloatField, Te
 from api.pagination import KeysetCursorPagination
 from api.query import cursor_field, page_size_field
 from classifier.contexts import TITLE_MAX_CHARS, YEAR_MAX, YEAR_MIN, context_fields
-from classifier.label_sets import DISCRIMINATION, MOVIE_GENRES
+from classifier.label_sets import DISCRIMINATION, MOVIE_GENRES, TOXICITY
 from classifier.models import ModelVersion
 
 MAX_THRESHOLDS = 100  # far more labels than any label set has
 UNKNOWN_LABELS_SHOWN, LABEL_SHOWN_CHARS = 10, 64
-FEEDBACK_TASKS = (DISCRIMINATION, MOVIE_GENRES)
+FEEDBACK_TASKS = (DISCRIMINATION, TOXICITY, MOVIE_GENRES)
 
 
 def text_length_check(text: str) -> str:
