@@ -41,6 +41,7 @@ bench: install-dev
 	$(BIN)/python benchmarks/robustness.py
 	$(BIN)/python benchmarks/score.py
 	$(BIN)/python benchmarks/quality.py
+	$(BIN)/python benchmarks/quality.py --task toxicity
 	$(BIN)/python benchmarks/generalization.py
 	$(BIN)/python benchmarks/api.py
 	$(BIN)/python benchmarks/labeling.py
