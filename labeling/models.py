@@ -187,8 +187,8 @@ class CampaignItem(models.Model):
         ]
         indexes = [models.Index(fields=["campaign", "status", "-priority", "id"], name="campaignitem_queue_idx")]
 
-    def __str__(self) -> str:
-        return f"{self.campaign_id}/{self.external_id}"
+    def __str__(self) -> str:  # ids only: the admin lists assignments by their item without loading posts
+        return f"{self.campaign_id}/{self.tweet_id}" if self.tweet_id is not None else f"{self.campaign_id}/queued:{self.queued_text_id}"
 
     @property
     def text(self) -> str:
