@@ -27,9 +27,6 @@ from pipeline.perspective import (
     languages_refused,
 )
 
-# A suggested score at or above this makes the attribute one of the suggestion's labels.
-SUGGESTED_LABEL_CUTOFF = 0.5
-
 
 def comment_analyze(*, request: AnalyzeRequest, may_store: bool, client: dict[str, Any]) -> dict[str, Any]:
     """The `AnalyzeCommentResponse` for `request`; raises `PerspectiveError` for what Perspective refuses and
@@ -64,8 +61,7 @@ def score_suggest(*, request: SuggestRequest, client: dict[str, Any]) -> dict[st
     with transaction.atomic():
         queued_texts_create(
             task=TOXICITY, texts=[request.text], origin=QueuedText.Origin.SUGGESTSCORE,
-            suggested_labels=sorted(name for name, value in request.scores.items() if value >= SUGGESTED_LABEL_CUTOFF),
-            suggested_scores=request.scores, reference=request.client_token, comment=_community(request.community_id),
+            suggested_scores=request.scores,  # its labels: the attributes at 0.5 or more, in Perspective's order reference=request.client_token, comment=_community(request.community_id),
             **client,
         )
     answer: dict[str, Any] = {"detectedLanguages": detected, "requestedLanguages": request.languages}

@@ -202,7 +202,7 @@ def test_suggestscore_queues_the_clients_scores_as_a_suggestion(db, key):
     assert response.json()["clientToken"] == "t-1"
     (queued,) = QueuedText.objects.all()
     assert (queued.task, queued.origin) == ("toxicity", "suggestscore")
-    assert queued.suggested_labels == ["INSULT", "TOXICITY"]
+    assert queued.suggested_labels == ["TOXICITY", "INSULT"]
     assert queued.suggested_scores == {"TOXICITY": 0.9, "INSULT": 0.8, "IDENTITY_ATTACK": 0.1}
 
 
