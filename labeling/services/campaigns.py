@@ -53,8 +53,8 @@ def campaign_items_add(*, campaign: Campaign, tweet_ids: Iterable[int] | None = 
     tweets = campaign_tweets(campaign=campaign).exclude(campaign_items__campaign=campaign)
     if tweet_ids is not None:
         tweets = tweets.filter(pk__in=list(tweet_ids))
-    if campaign.sample_size is not None:
-        room = campaign.sample_size - campaign.items.count()
+    room = _sample_room(campaign)
+    if room is not None:
         if room <= 0:
             return 0
         tweets = tweets.order_by("?")[:room]
@@ -78,8 +78,8 @@ def campaign_queued_items_add(*, campaign: Campaign, queued_text_ids: Iterable[i
         texts = campaign_queued_texts(campaign=campaign).select_for_update(skip_locked=True)
         if queued_text_ids is not None:
             texts = texts.filter(pk__in=list(queued_text_ids))
-        if campaign.sample_size is not None:
-            room = campaign.sample_size - campaign.items.count()
+        room = _sample_room(campaign)
+        if room is not None:
             if room <= 0:
                 return 0
             texts = texts.order_by("?")[:room]
@@ -90,6 +90,11 @@ def campaign_queued_items_add(*, campaign: Campaign, queued_text_ids: Iterable[i
         rows = [CampaignItem(campaign=campaign, queued_text_id=pk, priority=order[pk][0], random_slice=order[pk][1])
                 for pk in ids]
         return len(CampaignItem.objects.bulk_create(rows, batch_size=CHUNK))
+
+
+def _sample_room(campaign: Campaign) -> int | None:
+    """How many more items a sampled campaign may take (None: no sample size, every match joins)."""
+    return None if campaign.sample_size is None else campaign.sample_size - campaign.items.count()
 
 
 @dataclass(frozen=True, slots=True)
