@@ -1,5 +1,5 @@
 """Evaluation of a task model on held-out rows: per label, per corpus, and macro averages; and how well
-its probabilities are calibrated (the expected calibration error and a reliability table)."""
+its probabilities are calibrated (the expected calibration error, a reliability table and the Brier score)."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import (
     average_precision_score,
+    brier_score_loss,
     confusion_matrix,
     f1_score,
     precision_recall_fscore_support,
@@ -63,7 +64,7 @@ def sources_evaluate(y: np.ndarray, scores: np.ndarray, threshold: float, source
         if len(set(y[mask].tolist())) == 2:
             figures = label_evaluate(y[mask], scores[mask], threshold)
             found[source] = {
-                key: figures[key] for key in ("roc_auc", "pr_auc", "f1", "f1_both_classes", "support", "calibration_error")
+                key: figures[key] for key in ("roc_auc", "pr_auc", "f1", "f1_both_classes", "support", "calibration_error", "brier")
             } | {"rows": int(mask.sum())}
     return found
 
@@ -83,6 +84,9 @@ def label_evaluate(y: np.ndarray, scores: np.ndarray, threshold: float, decided:
         "support": int(y.sum()), "threshold": round(float(threshold), 4),
         "confusion": confusion_matrix(y, predicted, labels=[0, 1]).tolist(),
         "calibration_error": round(calibration_error(y, scores), 4),
+        # The calibration error alone cannot tell a flat probability (every row at the base rate: error 0)
+        # from a useful one; the Brier score (mean squared error of the probabilities) can.
+        "brier": round(float(brier_score_loss(y, scores)), 4),
         "reliability": reliability_table(y, scores),
     }
 

@@ -9,9 +9,17 @@ cross-validation fold, the best few on all folds. The winner's out-of-fold
 decision values fit a sigmoid (Platt scaling), so scores are calibrated
 probabilities, and the threshold is the one that maximises F1 on those
 out-of-fold probabilities. After a leave-one-corpus-out search the sigmoid
-may also see the corpora of one class only, each scored by a fit on the
-others (`SearchParams.calibration`): otherwise their rows, never left out,
-are never calibrated.
+may instead be fitted on every row twice (`SearchParams.calibration`): as a
+fit that never saw its corpus scores it, and as stratified folds over all the
+corpora score it. The final fit meets both kinds of text: some like a corpus
+it learnt from, some like none of them (another platform, other slang).
+Either kind alone misleads: a corpus scored by a fit that has seen its kind
+ranks better than a left-out one, so a sigmoid fitted on left-out corpora
+alone is too timid there; and pooled, left-out corpora may not rank at all,
+as each fit places a corpus it never saw at its own offset (INSULT's
+insults from OffendES, scored without it, sat below MEX-A3T's calm tweets
+scored without MEX-A3T; pooled ROC AUC 0.50), so the sigmoid flattens to the
+base rate.
 
 Which rows train, which word vectors a model gets and what happens to the
 result is the Django side's business (`classifier.services.training`).
@@ -59,8 +67,8 @@ class SearchParams:
     # in the decision value that the search compares (0: the label's own fit alone).
     mixes: tuple[float, ...] = (0.0,)
     # Which out-of-fold decisions the winner's sigmoid and threshold are fitted on: the search's own folds
-    # ("search"), or, after a leave-one-corpus-out search, those plus each corpus of one class only scored
-    # by a fit on the others ("every_corpus"), so that corpus's rows are calibrated too.
+    # ("search"), or, after a leave-one-corpus-out search, every row as a fit that never saw its corpus
+    # scores it (one-class corpora too) and as stratified folds over every corpus score it ("seen_and_unseen").
     calibration: str = "search"
 
 
@@ -248,20 +256,21 @@ def label_search(
             best = (total, candidate)
     assert best is not None
     total, candidate = best
-    search_decisions = decisions[candidate]
-    folds_used = folds
-    if by_group and params.calibration == "every_corpus":
+    search_decisions = decisions[candidate].copy()
+    covered = np.concatenate([v for _, v in folds])
+    values, targets = search_decisions[covered], y[covered]
+    both_kinds = by_group and params.calibration == "seen_and_unseen"
+    if both_kinds:
         assert groups is not None
-        scored = np.zeros(len(y), dtype=bool)
-        scored[np.concatenate([v for _, v in folds])] = True
-        one_class = [(np.flatnonzero(groups != g), np.flatnonzero(groups == g)) for g in np.unique(groups[~scored])]
-        for train, valid in one_class:
+        for group in np.unique(groups[np.setdiff1d(np.arange(len(y)), covered)]):  # corpora of one class only
+            fold_score(candidate, np.flatnonzero(groups != group), np.flatnonzero(groups == group))
+        unseen = decisions[candidate].copy()
+        parts.clear()  # keyed by a fold's first row, which a stratified fold may share with a corpus's
+        for train, valid in label_folds(y, params)[0]:
             fold_score(candidate, train, valid)
-        folds_used = folds + one_class
-    covered = np.concatenate([v for _, v in folds_used])
-    values = decisions[candidate][covered].reshape(-1, 1)
-    calibrator = LogisticRegression(C=1e6, solver="lbfgs").fit(values, y[covered])
-    f1, threshold = f1_best_threshold(y[covered], calibrator.predict_proba(values)[:, 1])
+        values, targets = np.concatenate([unseen, decisions[candidate]]), np.concatenate([y, y])
+    calibrator = LogisticRegression(C=1e6, solver="lbfgs").fit(values.reshape(-1, 1), targets)
+    f1, threshold = f1_best_threshold(targets, calibrator.predict_proba(values.reshape(-1, 1))[:, 1])
     if auxiliary is None:
         classifier, scaling = _fit(matrices[candidate.embeddings], y, weights, candidate, params)
     else:
@@ -269,7 +278,7 @@ def label_search(
     chosen = {
         **candidate.describe(), f"cv_{params.selection}": round(total, 4), "cv_f1": round(f1, 4),
         "folds": "por corpus" if by_group else f"{len(folds)} estratificados",
-        "calibration": "todos los corpus" if folds_used is not folds else "la de la búsqueda",
+        "calibration": "por corpus y estratificada" if both_kinds else "la de la búsqueda",
         f"first_fold_{params.selection}": {"/".join(map(str, c.describe().values())): round(v, 4) for c, v in first_round.items()},
     }
     if by_group:

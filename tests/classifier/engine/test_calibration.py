@@ -1,9 +1,11 @@
-"""Calibrating a label chosen leave-one-corpus-out: on the search's folds, or on every corpus, one-class ones too."""
+"""Calibrating a label chosen leave-one-corpus-out: on the search's folds, or on every row both as a fit that never
+saw its corpus scores it and as stratified folds over every corpus score it."""
 from __future__ import annotations
 
 import dataclasses
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from classifier.engine.evaluation import reliability_table
@@ -27,11 +29,11 @@ def corpora() -> tuple[list[str], np.ndarray, np.ndarray]:
     return texts, np.array(y), np.array(groups)
 
 
-def test_calibration_on_every_corpus_sees_the_one_class_corpus_and_keeps_the_left_out_figures():
+def test_calibration_on_corpora_seen_and_unseen_sees_the_one_class_corpus_and_keeps_the_left_out_figures():
     texts, y, groups = corpora()
     features = TfidfVectorizer().fit_transform(texts).tocsr()
-    fit = label_search(features, y, np.ones(len(y)), dataclasses.replace(ONE, calibration="every_corpus"), groups=groups)
-    assert fit.chosen["folds"] == "por corpus" and fit.chosen["calibration"] == "todos los corpus"
+    fit = label_search(features, y, np.ones(len(y)), dataclasses.replace(ONE, calibration="seen_and_unseen"), groups=groups)
+    assert fit.chosen["folds"] == "por corpus" and fit.chosen["calibration"] == "por corpus y estratificada"
     assert set(fit.chosen["left_out"]) == {"uno", "dos"}
     search_only = label_search(features, y, np.ones(len(y)), ONE, groups=groups)
     assert search_only.chosen["calibration"] == "la de la búsqueda"
@@ -39,6 +41,37 @@ def test_calibration_on_every_corpus_sees_the_one_class_corpus_and_keeps_the_lef
     intercept_rate = 1 / (1 + np.exp(-fit.calibrator.intercept_[0]))
     search_rate = 1 / (1 + np.exp(-search_only.calibrator.intercept_[0]))
     assert intercept_rate < search_rate
+
+
+def slang_corpora() -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """Features: a signal, then which corpus a row is from. Two corpora where insults score 2 and calm
+    texts 0; a third of friendly slang only, scoring 2 on the signal (the insults' words), never an insult."""
+    rng = np.random.default_rng(0)
+    rows, y, groups = [], [], []
+    for k, name in enumerate(("uno", "dos")):
+        for i in range(150):
+            rows.append([rng.normal(2.0 if i % 3 == 0 else 0.0), *(float(j == k) for j in range(3))])
+            y.append(int(i % 3 == 0))
+            groups.append(name)
+    for _ in range(200):
+        rows.append([rng.normal(2.0), 0.0, 0.0, 1.0])
+        y.append(0)
+        groups.append("jerga")
+    return sparse.csr_matrix(np.array(rows)), np.array(y), np.array(groups)
+
+
+def test_a_one_class_corpus_that_outscores_the_others_insults_when_left_out_does_not_flatten_the_sigmoid():
+    # Scored by fits that never saw it, the slang sits above the insults of the other corpora: on those
+    # scores alone a sigmoid is flat at the base rate (slope 0.01, no probability above 0.21). The final
+    # fit knows the slang's corpus, and so do stratified folds: with their scores the probabilities
+    # still separate insults from calm texts and from the slang.
+    features, y, groups = slang_corpora()
+    fit = label_search(features, y, np.ones(len(y)), dataclasses.replace(ONE, calibration="seen_and_unseen"), groups=groups)
+    probabilities = fit.calibrator.predict_proba(fit.classifier.decision_function(features).reshape(-1, 1))[:, 1]
+    insults, calm, slang = probabilities[y == 1], probabilities[(y == 0) & (groups != "jerga")], probabilities[groups == "jerga"]
+    assert fit.calibrator.coef_[0, 0] > 0.2
+    assert insults.mean() > 1.5 * calm.mean() > 2 * slang.mean()
+    assert insults.max() > 0.5
 
 
 def test_the_reliability_table_compares_each_bin_mean_probability_with_the_observed_share():

@@ -19,7 +19,7 @@ from classifier.services.training import (
     tasks_retrain,
     training_data_load,
 )
-from classifier.training_settings import task_training_settings
+from classifier.training_settings import TOXICITY_CROSS_CORPUS, task_training_settings
 from tests.demo_data import SMALL
 from tests.shared_data import SHARED, csv_head, labeled_import, needs_shared
 
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 ONE = SearchParams(c_grid=(1.0,), scalings=("plain",), balancings=("class_weight",))
 TINY = dataclasses.replace(
     TrainParams(**task_training_settings(task=TOXICITY)), min_positives=10, embeddings=False,
-    scalings=("plain",), cross_corpus=ONE,
+    scalings=("plain",), cross_corpus=dataclasses.replace(ONE, calibration=TOXICITY_CROSS_CORPUS.calibration),
 )
 
 
@@ -70,7 +70,9 @@ def test_toxicity_trains_from_the_corpora_and_is_measured_on_every_corpus_that_i
     assert "import:mexa3t2018" not in metrics["signals"]["PROFANITY"]
     toxicity = metrics["labels"]["TOXICITY"]
     assert sum(b["rows"] for b in toxicity["reliability"]) == sum(map(sum, toxicity["confusion"]))
-    assert toxicity["calibration_error"] < 0.2
+    assert toxicity["calibration_error"] < 0.2 and toxicity["brier"] < 0.25
+    # Calibrated on every row as a fit that never saw its corpus scores it and as one that has seen it.
+    assert version.params["per_label"]["TOXICITY"]["calibration"] == "por corpus y estratificada"
     # Two or more corpora judge TOXICITY with both classes: it is chosen leave-one-corpus-out.
     assert set(metrics["left_out_corpora"]["TOXICITY"]) >= {"import:detoxis2021", "import:mexa3t2018"}
     # Nothing was copied: the toxicity task has no rows of its own.
