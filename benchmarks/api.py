@@ -72,6 +72,8 @@ TARGET_RPS = 800
 TARGET_P99_MS = 25.0
 TARGET_TEXTS_PER_SECOND = 20_000
 PERSPECTIVE_PATH = "/v1alpha1/comments:analyze"
+# The reference for the Perspective scenario: the same model, one text, through our own predict endpoint.
+PREDICT_PATH = "/api/v1/tasks/toxicity/predict"
 # Redis, PostgreSQL and the kernel's loopback work take about 0.15 of a core at 800 requests/s;
 # more than this means something else ran beside the benchmark.
 BUSY_OTHER_CORES = 0.3
@@ -238,7 +240,7 @@ def batches(texts: list[str], *, size: int) -> list[dict]:
     return [{"texts": [texts[(start + i) % len(texts)] for i in range(size)]} for start in range(0, len(texts), 10)]
 
 
-def answer_check(port: int, key: str, body: dict) -> None:
+def answer_check(port: int, key: str, body: dict, *, path: str = PATH) -> None:
     """The endpoint answers 200 with one result per text before anything is measured."""
     if "comment" in body:
         status, raw = http_call(port, "POST", f"{PERSPECTIVE_PATH}?key={key}", body)
@@ -246,9 +248,9 @@ def answer_check(port: int, key: str, body: dict) -> None:
         if status != 200 or set(scores) != set(body["requestedAttributes"]) or "spanScores" not in next(iter(scores.values())):
             raise RuntimeError(f"POST {PERSPECTIVE_PATH} answered {status}: {raw[:500]!r}")
         return
-    status, raw = http_call(port, "POST", PATH, body, key)
+    status, raw = http_call(port, "POST", path, body, key)
     if status != 200:
-        raise RuntimeError(f"POST {PATH} answered {status}: {raw[:500]!r}")
+        raise RuntimeError(f"POST {path} answered {status}: {raw[:500]!r}")
     results = json.loads(raw)["results"]
     expected = len(body.get("texts", [None]))
     if len(results) != expected or "explanation" not in results[0]:
@@ -320,8 +322,9 @@ def measure(args: argparse.Namespace, *, url: str, key: str, bodies: dict[str, P
     server = Server(config, url=url)
     try:
         server.wait_ready()
-        for sample in samples.values():
-            answer_check(server.port, key, sample)
+        paths = {name: path for name, _size, _connections, path in _scenarios(args)}
+        for name, sample in samples.items():
+            answer_check(server.port, key, sample, path=paths[name])
         for number, (name, size, connections, path) in enumerate(_scenarios(args), start=1):
             if name not in samples:
                 continue
@@ -330,6 +333,8 @@ def measure(args: argparse.Namespace, *, url: str, key: str, bodies: dict[str, P
             title = "one text per request" if size == 1 else f"{size} texts per request"
             if name == "perspective":
                 title = f"POST {PERSPECTIVE_PATH}?key=…, one comment with every offered attribute and its spans"
+            if name == "toxicity-predict":
+                title = f"reference: POST {PREDICT_PATH}, the same model, one text, its explanation"
             print(f"\n{number}. {title}, {connections} connections:")
             for line in result_lines(result, texts_per_request=size) + verdict_lines(result, texts_per_request=size):
                 print(f"   {line}", flush=True)
@@ -361,6 +366,7 @@ def sweep(args: argparse.Namespace, *, url: str, key: str, bodies: dict[str, Pat
 
 def _scenarios(args: argparse.Namespace) -> list[tuple[str, int, int, str]]:
     return [("single", 1, args.connections, PATH), ("batch", BATCH, args.batch_connections, PATH),
+            ("toxicity-predict", 1, args.connections, PREDICT_PATH),
             ("perspective", 1, args.connections, f"{PERSPECTIVE_PATH}?key=KEY")]
 
 
@@ -396,7 +402,7 @@ def main() -> None:
     import django
 
     django.setup()
-    print(f"HTTP API speed benchmark: POST {PATH}", flush=True)
+    print(f"HTTP API speed benchmark: POST {PATH}, POST {PREDICT_PATH} and POST {PERSPECTIVE_PATH}", flush=True)
     classify_model = "not measured (--only perspective)"
     if args.only != "perspective":
         version, origin = model_ensure(url)
@@ -407,12 +413,15 @@ def main() -> None:
     toxicity, toxicity_origin = toxicity_model_ensure()
     attributes = sorted(toxicity.metrics["labels"])
     perspective = perspective_bodies(texts, attributes=attributes)
-    samples = {"single": {"text": texts[0]}, "batch": batches(texts, size=BATCH)[0], "perspective": perspective[0]}
+    samples = {"single": {"text": texts[0]}, "batch": batches(texts, size=BATCH)[0],
+               "toxicity-predict": {"text": texts[0]}, "perspective": perspective[0]}
     if args.only:
-        samples = {name: body for name, body in samples.items() if (name == "perspective") == (args.only == "perspective")}
+        toxicity_names = {"toxicity-predict", "perspective"}
+        samples = {name: body for name, body in samples.items() if (name in toxicity_names) == (args.only == "perspective")}
     bodies = {"single": bodies_write("api-single.jsonl", [{"text": text} for text in texts]),
               "batch": bodies_write("api-batch.jsonl", batches(texts, size=BATCH)),
               "perspective": bodies_write("api-perspective.jsonl", perspective)}
+    bodies["toxicity-predict"] = bodies["single"]  # the same {"text": ...} bodies
     batch_bytes = bodies["batch"].stat().st_size / len(batches(texts, size=BATCH))
     header(args, url=url, model=classify_model, texts=texts, batch_bytes=batch_bytes)
     print(f"  Perspective endpoint: {model_describe(toxicity)}; {toxicity_origin}; every request asks for "
