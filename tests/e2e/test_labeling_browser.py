@@ -98,7 +98,7 @@ def test_two_annotators_a_reviewer_and_a_coordinator(browser: Browser, live_serv
         assert all(READING_MS / 1000 <= row.seconds < 30 for row in answers), [row.seconds for row in answers]
         assert CampaignItem.objects.filter(status="settled").count() == 4
         disputed = CampaignItem.objects.get(status="disputed")
-        assert disputed.tweet.text == POSTS[3]
+        assert disputed.text == POSTS[3]
 
         rita = person()
         rita.log_in(username="rita", password=PASSWORD, next_path="/etiquetado/")
@@ -115,7 +115,7 @@ def test_two_annotators_a_reviewer_and_a_coordinator(browser: Browser, live_serv
             rita.page.keyboard.press("Enter")
         rita.settle(screenshot="review-done")
         expect(rita.page.get_by_test_id("empty-state")).to_contain_text("No hay desacuerdos pendientes")
-        assert LabeledText.objects.get(external_id=disputed.tweet.platform_id).labels == ["discriminatory", "ideologia"]
+        assert LabeledText.objects.get(external_id=disputed.external_id).labels == ["discriminatory", "ideologia"]
 
         coco = person()
         coco.log_in(username="coco", password=PASSWORD, next_path="/etiquetado/")
