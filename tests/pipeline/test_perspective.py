@@ -221,3 +221,29 @@ def test_discovery_document_describes_both_methods_under_this_server(db):
     assert methods["analyze"]["path"] == "v1alpha1/comments:analyze"
     assert methods["suggestscore"]["httpMethod"] == "POST"
     assert APIClient().get("/$discovery/rest?version=v9").status_code == 404
+
+
+def test_a_suggestscore_correction_becomes_a_toxicity_training_row_through_a_campaign(db, key):
+    """suggestscore → the queue → a campaign from the queue → two annotators agree → a `toxicity` LabeledText
+    that the next training of the task reads."""
+    from classifier.models import LabeledText
+    from labeling.models import Campaign
+    from labeling.services.assignment import annotation_submit, assignment_next
+    from labeling.services.campaigns import QueueFilters, campaign_from_queue_create
+    from tests.factories import UserFactory
+
+    body = {"comment": {"text": "Cállate, pendejo"}, "attributeScores": {
+        "TOXICITY": {"summaryScore": {"value": 0.95}}, "INSULT": {"summaryScore": {"value": 0.9}}}}
+    assert APIClient().post(f"{SUGGEST}?key={key}", body, format="json").status_code == 200
+    campaign, taken = campaign_from_queue_create(
+        name="Correcciones", filters=QueueFilters(task="toxicity", origin="suggestscore"), status=Campaign.Status.RUNNING,
+    )
+    assert taken == 1
+    for name in ("ana", "beto"):
+        person = UserFactory.create(username=name).pk
+        assignment = assignment_next(campaign=campaign, annotator_id=person)
+        assert assignment is not None and assignment.item.text == "Cállate, pendejo"
+        annotation_submit(assignment_id=assignment.pk, annotator_id=person, answer="yes", categories=["INSULT"])
+    row = LabeledText.objects.get(task="toxicity", source="annotators")
+    assert (row.text, row.labels) == ("Cállate, pendejo", ["TOXICITY", "INSULT"])
+    assert QueuedText.objects.get().status == "labeled"
