@@ -1,9 +1,9 @@
-# Discriminamómetro — make install | run | test | bench | lint
+# Discriminamómetro — make install | run | test | test-all | bench | lint
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install install-dev run test bench lint clean
+.PHONY: install install-dev run test test-all bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,13 @@ run: install
 	@echo "Discriminamómetro en http://127.0.0.1:8000  (Ctrl-C detiene todo)"
 	$(BIN)/honcho start -f Procfile.dev
 
-## The whole suite, against the PostgreSQL and Redis on 127.0.0.1.
+## The suite without the browser and worker tests. It brings up its own throwaway PostgreSQL and Redis
+## (installing them with apt-get when it may) unless TEST_DATABASE_URL / TEST_REDIS_URL name running ones.
 test: install-dev
+	$(BIN)/python -m pytest -m "not browser and not worker"
+
+## Every test, the browser (Debian's Chromium) and Celery worker ones included: what CI runs.
+test-all: install-dev
 	$(BIN)/python -m pytest
 
 ## Speed measurements (benchmarks/), on PostgreSQL. Prints what it measured and on what data.
