@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from classifier.models import ModelVersion
@@ -36,7 +37,8 @@ def seeded(transactional_db):
         for k in range(1, 15):
             score(posts_create(50, at=end - k * WINDOW - timedelta(hours=24), categories=[category], state="JAL"),
                   version=version, discriminatory=5 if k % 2 else 10)
-        at = end - timedelta(hours=3)
+        # Three hours old, but never before local midnight: today's daily point holds them at any hour.
+        at = max(end - timedelta(hours=3), timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0))
         if slug == "gris":
             score(posts_create(10, at=at, categories=[category], state="NLE"), version=version, discriminatory=5)
         else:
@@ -71,7 +73,7 @@ def test_a_category_page_draws_its_trends_with_thresholds_and_exports_them(site,
     for chart in ("trend-day", "trend-hour"):
         expect(page.get_by_test_id(f"chart-{chart}").locator("canvas")).to_be_visible()
         assert page.evaluate(f"Chart.getChart('{chart}').data.datasets.length") == 3  # rate, yellow, red
-    # The last daily point is today's 40% (the red window's posts are three hours old).
+    # The last daily point is today's 40% (the red window's posts are from today).
     assert page.evaluate("Chart.getChart('trend-day').data.datasets[0].data.at(-1)") == 40.0
     assert page.evaluate("Chart.getChart('trend-day').data.datasets[2].data.at(-1)") is not None
     with page.expect_download() as png:
