@@ -9,7 +9,7 @@ discrimination model's (see `models` for what they count).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Literal
 
@@ -36,6 +36,7 @@ from ingestion.models import Category
 
 Granularity = Literal["day", "hour"]
 TREND_PERIODS: dict[str, int] = {"day": 90, "hour": 7 * 24}  # points a trend shows by default
+TREND_MIN_SHOWN: dict[str, int] = {"day": 7, "hour": 24}  # points a trend shows at least, however young its data
 HOUR = timedelta(hours=1)
 
 
@@ -278,6 +279,18 @@ def trend_get(
         slug=slug, name=name, granularity=granularity, state=state, subject=subject,
         model_version=version.version if version else None, points=points,
     )
+
+
+def trend_from_first_data(trend: Trend) -> Trend:
+    """The trend from its first period with scored posts on, or its last `TREND_MIN_SHOWN` periods if that is later.
+
+    A series that began a fortnight ago is drawn over a fortnight, not after months of empty axis (the
+    charts and their CSV downloads show the same points). Periods without posts after the first stay: they are
+    the gaps a reader must see.
+    """
+    points = trend.points
+    first = next((i for i, point in enumerate(points) if point.posts), len(points))
+    return replace(trend, points=points[min(first, max(len(points) - TREND_MIN_SHOWN[trend.granularity], 0)):])
 
 
 # --- What is being said -------------------------------------------------------------------

@@ -10,7 +10,9 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from dashboard.levels import period_text
 from dashboard.selectors.counts import Subject
 from dashboard.selectors.semaforo import (
     PUBLIC_HASHTAG_MIN_POSTS,
@@ -18,7 +20,9 @@ from dashboard.selectors.semaforo import (
     Trend,
     phrases_top,
     semaforo_get,
+    semaforo_rule_get,
     states_get,
+    trend_from_first_data,
     trend_get,
 )
 from ingestion.models import Category
@@ -29,9 +33,15 @@ def _percent(rate: float | None) -> float | None:
 
 
 def trend_chart(trend: Trend) -> dict[str, Any]:
-    """A trend as the chart script reads it: labels, rate and the yellow and red thresholds in percent."""
+    """A trend as the chart script reads it: labels, rate and the yellow and red thresholds in percent.
+
+    From the first period with data on (`trend_from_first_data`). A period without posts has no rate (null: the
+    chart leaves a gap), and one without enough history has no thresholds; when no period has them, `no_thresholds`
+    says why, for the page to print under the chart.
+    """
     daily = trend.granularity == "day"
-    points = trend.points
+    points = trend_from_first_data(trend).points
+    thresholds = any(p.red_at is not None for p in points)
     return {
         "title": trend.name,
         "granularity": trend.granularity,
@@ -40,9 +50,32 @@ def trend_chart(trend: Trend) -> dict[str, Any]:
         "yellow": [_percent(p.yellow_at) for p in points],
         "red": [_percent(p.red_at) for p in points],
         "posts": [p.posts for p in points],
+        "thresholds": thresholds,
+        "no_thresholds": "" if thresholds else _no_thresholds(daily=daily),
         "series": {"rate": _("Tasa de publicaciones discriminatorias (%)"), "yellow": _("Umbral amarillo"),
                    "red": _("Umbral rojo")},
     }
+
+
+def _no_thresholds(*, daily: bool) -> str:
+    """Why a trend has no threshold lines: each point is judged against the periods of its length before it."""
+    rule = semaforo_rule_get()
+    values = {"min": rule.min_posts, "needed": max(rule.min_baseline_windows, 2), "period": period_text(rule.baseline_days)}
+    if daily:
+        return ngettext(
+            "Todavía no hay umbrales que dibujar: se calculan con los días anteriores que tienen al menos %(min)d "
+            "publicación calificada, y hacen falta %(needed)d de esos días en %(period)s.",
+            "Todavía no hay umbrales que dibujar: se calculan con los días anteriores que tienen al menos %(min)d "
+            "publicaciones calificadas, y hacen falta %(needed)d de esos días en %(period)s.",
+            rule.min_posts,
+        ) % values
+    return ngettext(
+        "Todavía no hay umbrales que dibujar: se calculan con las horas anteriores que tienen al menos %(min)d "
+        "publicación calificada, y hacen falta %(needed)d de esas horas en %(period)s.",
+        "Todavía no hay umbrales que dibujar: se calculan con las horas anteriores que tienen al menos %(min)d "
+        "publicaciones calificadas, y hacen falta %(needed)d de esas horas en %(period)s.",
+        rule.min_posts,
+    ) % values
 
 
 def _light_row(light: Light, *, key: str) -> dict[str, Any]:
@@ -76,7 +109,8 @@ def _phrase_rows(kind: str) -> Callable[..., list[dict[str, Any]]]:
 
 def _trend_rows(granularity: str) -> Callable[..., list[dict[str, Any]]]:
     def rows(*, subject: Subject, category: str | None) -> list[dict[str, Any]]:
-        trend = trend_get(category=category, granularity=granularity, subject=subject)  # type: ignore[arg-type]
+        trend = trend_from_first_data(
+            trend_get(category=category, granularity=granularity, subject=subject))  # type: ignore[arg-type]
         return [{"inicio": timezone.localtime(p.start).isoformat(), "publicaciones": p.posts,
                  "discriminatorias": p.judgement.discriminatory, "tasa_pct": _percent(p.rate),
                  "umbral_amarillo_pct": _percent(p.yellow_at), "umbral_rojo_pct": _percent(p.red_at),

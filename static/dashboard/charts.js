@@ -1,29 +1,56 @@
 /* Discriminamómetro: the dashboard's charts (Chart.js, vendored) and PNG downloads.
  * Each <canvas data-series="ID"> reads its data from the JSON script #ID written by the page:
- * the rate line and the yellow and red thresholds, in percent. Buttons with data-png-chart
- * download a chart as PNG; data-png-svg draws an inline SVG (the states map) on a canvas first. */
+ * the rate line and the yellow and red thresholds, in percent, from the first period with data on.
+ * A period without posts is null: the rate line leaves a gap there rather than joining its neighbours.
+ * The thresholds are stepped dashed lines (each holds for its whole period) with a pale band from yellow
+ * to red and another above red; a threshold between two periods without one is drawn as a short dash.
+ * Buttons with data-png-chart download a chart as PNG; data-png-svg draws an inline SVG (the states map)
+ * on a canvas first. */
 (function () {
   "use strict";
   const charts = {};
   const COLOURS = { rate: "#2b5cab", yellow: "#b58900", red: "#c62828" };
+  const BANDS = { yellow: "rgba(242, 184, 0, 0.16)", red: "rgba(198, 40, 40, 0.10)" };
+
+  function isolated(values, i) {
+    return values[i] !== null && (i === 0 || values[i - 1] === null) && (i === values.length - 1 || values[i + 1] === null);
+  }
+
+  function rateLine(data) {
+    return { label: data.series.rate, data: data.rate, borderColor: COLOURS.rate, backgroundColor: COLOURS.rate,
+             borderWidth: 2, pointRadius: 2.5, spanGaps: false, tension: 0, fill: false, order: 0 };
+  }
+
+  function thresholdLine(data, key) {
+    const values = data[key];
+    return {
+      label: data.series[key], data: values, borderColor: COLOURS[key], backgroundColor: BANDS[key],
+      borderDash: key === "yellow" ? [6, 4] : [2, 3], borderWidth: 1.5, stepped: "middle", spanGaps: false,
+      // Yellow fills up to red (the yellow band), red up to the top of the chart (the red band).
+      fill: key === "yellow" ? "+1" : "end", order: 1,
+      pointStyle: "line", pointBorderWidth: 2, pointHoverRadius: 0,
+      pointRadius: function (context) { return isolated(values, context.dataIndex) ? 7 : 0; },
+    };
+  }
 
   function draw(canvas) {
     const data = JSON.parse(document.getElementById(canvas.dataset.series).textContent);
-    const line = function (key, dash) {
-      return { label: data.series[key], data: data[key], borderColor: COLOURS[key], backgroundColor: COLOURS[key],
-               borderDash: dash, borderWidth: key === "rate" ? 2 : 1.5, pointRadius: key === "rate" ? 2.5 : 0,
-               // Periods without scored posts have no rate: the line joins the periods that have one.
-               spanGaps: true, tension: 0 };
-    };
     charts[canvas.id] = new Chart(canvas, {
       type: "line",
-      data: { labels: data.labels, datasets: [line("rate", []), line("yellow", [6, 4]), line("red", [2, 3])] },
+      data: { labels: data.labels, datasets: [rateLine(data), thresholdLine(data, "yellow"), thresholdLine(data, "red")] },
       options: {
         animation: false, responsive: true, maintainAspectRatio: false, interaction: { mode: "index", intersect: false },
         scales: { y: { beginAtZero: true, title: { display: true, text: "%" } }, x: { ticks: { maxTicksLimit: 10 } } },
         plugins: {
-          legend: { position: "bottom" },
-          tooltip: { callbacks: { afterBody: function (items) { return "n = " + data.posts[items[0].dataIndex]; } } },
+          // Thresholds the series does not have yet are not listed: the page says why under the chart.
+          legend: { position: "bottom", labels: { filter: function (item) { return item.datasetIndex === 0 || data.thresholds; } } },
+          tooltip: {
+            filter: function (item) { return item.raw !== null; },
+            callbacks: {
+              label: function (item) { return item.dataset.label + ": " + item.formattedValue + " %"; },
+              afterBody: function (items) { return "n = " + data.posts[items[0].dataIndex]; },
+            },
+          },
         },
       },
       // A white background, so the downloaded PNG is readable outside the page.

@@ -83,6 +83,22 @@ def test_anonymous_pages_show_aggregates_but_no_texts_or_handles(client, recent)
     assert client.get("/categoria/no-existe/").status_code == 404
 
 
+def test_the_map_legend_draws_each_level_with_the_shape_of_its_badges(client, recent):
+    html = client.get("/").content.decode()
+    legend = html[html.index('data-testid="states-legend"'):html.index("</ul>", html.index('data-testid="states-legend"'))]
+    state_map = html[html.index('id="states-map"'):html.index('data-testid="states-legend"')]
+    shapes = {"red": "<polygon points=\"6,1 14,1", "yellow": "<polygon points=\"10,1 19,18", "green": "<circle ",
+              "grey": "<rect x=\"2\" y=\"8\""}
+    for level, shape in shapes.items():
+        item = legend[legend.index(f'data-level="{level}"'):]
+        item = item[:item.index("</li>")]
+        assert 'class="badge"' in item and 'class="level-icon"' in item and shape in item, level
+    assert [word for word in ("Rojo", "Amarillo", "Verde", "Gris") if word in legend] == ["Rojo", "Amarillo", "Verde", "Gris"]
+    # The tiles carry the same shapes (Jalisco and Nuevo León are grey: no history), not text symbols.
+    assert state_map.count('class="level-icon"') == 32 and state_map.count(shapes["grey"]) == 32
+    assert not any(symbol in state_map for symbol in "■▲●")
+
+
 def test_without_a_model_the_home_says_so(client, db):
     html = client.get("/").content.decode()
     assert "Todavía no hay un modelo activo" in html

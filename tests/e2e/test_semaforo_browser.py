@@ -72,10 +72,23 @@ def test_a_category_page_draws_its_trends_with_thresholds_and_exports_them(site,
     page = site.page
     for chart in ("trend-day", "trend-hour"):
         expect(page.get_by_test_id(f"chart-{chart}").locator("canvas")).to_be_visible()
-        assert page.evaluate(f"Chart.getChart('{chart}').data.datasets.length") == 3  # rate, yellow, red
-    # The last daily point is today's 40% (the red window's posts are from today).
-    assert page.evaluate("Chart.getChart('trend-day').data.datasets[0].data.at(-1)") == 40.0
-    assert page.evaluate("Chart.getChart('trend-day').data.datasets[2].data.at(-1)") is not None
+        datasets = chart_datasets(page, chart)
+        assert [d["label"] for d in datasets] == ["Tasa de publicaciones discriminatorias (%)", "Umbral amarillo", "Umbral rojo"]
+        # The axis starts at the first period with posts, not months (or days) of empty axis before it.
+        assert datasets[0]["data"][0] is not None
+        # A period without posts is a gap in the line: nothing joins the points across it.
+        assert datasets[0]["data"].count(None) > 0 and not datasets[0]["spanGaps"]
+    daily = chart_datasets(page, "trend-day")
+    # The history's first posts are 29 or 30 local days old; the 90 days the chart covers start there.
+    assert len(daily[0]["data"]) in (30, 31)
+    # The thresholds are drawn: stepped lines with values where each day's history allows, yellow below red.
+    for threshold in daily[1:]:
+        assert threshold["stepped"] == "middle" and sum(v is not None for v in threshold["data"]) >= 10
+    assert all(y < r for y, r in zip(daily[1]["data"], daily[2]["data"], strict=True) if y is not None)
+    assert page.evaluate("Chart.getChart('trend-day').legend.legendItems.map(i => i.text)") == [d["label"] for d in daily]
+    expect(page.get_by_test_id("no-thresholds")).to_have_count(0)
+    # The last daily point is today's 40% (the red window's posts are from today), with its thresholds.
+    assert daily[0]["data"][-1] == 40.0 and daily[2]["data"][-1] is not None
     with page.expect_download() as png:
         page.get_by_test_id("chart-trend-day").get_by_role("button", name="PNG").click()
     assert png.value.suggested_filename == "trend-day.png"
@@ -87,6 +100,29 @@ def test_a_category_page_draws_its_trends_with_thresholds_and_exports_them(site,
         page.get_by_test_id("chart-trend-day").get_by_role("link", name="CSV").click()
     rows = list(csv.DictReader(io.StringIO(table.value.path().read_text(encoding="utf-8"))))
     assert rows[-1]["tasa_pct"] == "40.0" and rows[-1]["nivel"] == "Rojo"
+
+
+def chart_datasets(page, chart: str) -> list[dict]:
+    """What Chart.js draws for a chart of the page: each dataset's label, values and line options."""
+    return page.evaluate(f"""Chart.getChart('{chart}').data.datasets.map(d => (
+        {{label: d.label, data: d.data, spanGaps: d.spanGaps, stepped: d.stepped ?? false}}))""")
+
+
+def test_the_map_legend_shows_the_shapes_of_the_map_and_its_table(site, seeded):
+    site.visit("/", screenshot="semaforo-map")
+    page = site.page
+    legend = page.get_by_test_id("states-legend")
+    expect(legend.locator("li .badge")).to_have_text(["Rojo", "Amarillo", "Verde", "Gris"])
+    shapes = legend.locator("svg.level-icon").evaluate_all("icons => icons.map(i => i.innerHTML)")
+    legend_shape = dict(zip(["red", "yellow", "green", "grey"], shapes, strict=True))
+    # Each tile and each row of the states table draws its level with the legend's shape.
+    tiles = page.get_by_test_id("states-map").locator("g.tile").evaluate_all(
+        "tiles => tiles.map(t => [t.dataset.level, t.querySelector('svg.level-icon').innerHTML])")
+    assert {level for level, _ in tiles} == {"grey", "yellow"}  # Jalisco yellow, the rest without posts
+    assert all(shape == legend_shape[level] for level, shape in tiles)
+    rows = page.get_by_test_id("states-table").locator("td.level-cell").evaluate_all(
+        "cells => cells.map(c => [c.className.split('level-').at(-1), c.querySelector('svg').innerHTML])")
+    assert all(shape == legend_shape[level] for level, shape in rows)
 
 
 def test_signed_in_users_drill_down_from_a_number_to_its_posts(site, seeded):
