@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from ingestion.models import Category
 from ingestion.selectors.dictionary import matcher_current
@@ -15,10 +15,14 @@ from labeling.questions import Question, question_of
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """One annotator's progress in a campaign: shown on every annotation page, so two small counts."""
+    """One annotator's progress in a campaign: shown on every annotation page, so two small counts.
+
+    `done + left` stays the same as the annotator answers, undoes or reloads (it moves only when someone else
+    takes a post's last place, or when the annotator skips one): the counter means one thing on every page.
+    """
 
     done: int  # answered by this annotator
-    available: int  # posts this annotator could still be given
+    left: int  # still to answer: the posts in hand (the one on screen, one reopened by an undo) and those on offer
 
 
 def campaigns_running() -> QuerySet[Campaign]:
@@ -36,15 +40,16 @@ def campaigns_guidelines_readable(*, user: User | AnonymousUser) -> QuerySet[Cam
 
 
 def campaign_progress(*, campaign: Campaign, annotator_id: int) -> Progress:
-    done = Assignment.objects.filter(
-        item__campaign=campaign, annotator_id=annotator_id, status=Assignment.Status.DONE
-    ).count()
-    available = (
+    mine = Assignment.objects.filter(item__campaign=campaign, annotator_id=annotator_id).aggregate(
+        done=Count("pk", filter=Q(status=Assignment.Status.DONE)),
+        in_hand=Count("pk", filter=Q(status=Assignment.Status.ASSIGNED)),
+    )
+    on_offer = (
         CampaignItem.objects.filter(campaign=campaign, status=CampaignItem.Status.OPEN,
                                     taken__lt=campaign.annotators_per_item)
         .exclude(assignments__annotator_id=annotator_id).count()
     )
-    return Progress(done=done, available=available)
+    return Progress(done=mine["done"], left=mine["in_hand"] + on_offer)
 
 
 CATEGORIES_REFRESH_SECONDS = 10.0

@@ -1,7 +1,9 @@
 /* Discriminamómetro: keyboard-first labeling.
  * S / N / ? choose the answer, 1–9 toggle categories (once "Sí" is chosen), C goes to the comment,
  * Enter submits, K skips, U undoes the last answer. Inside the comment box keys type text;
- * Escape leaves it and Ctrl+Enter submits. Also records the seconds the page was visible. */
+ * Escape leaves it and Ctrl+Enter submits. Also records the seconds the page was visible.
+ * A send the form refuses (no answer yet, a "Sí" without a category) says why in #answer-alert, a live
+ * region screen readers announce, and focuses what is missing: the browser's own bubble is easy to miss. */
 (function () {
   "use strict";
   const form = document.getElementById("answer-form");
@@ -38,7 +40,24 @@
         boxes[0].setCustomValidity(categories.dataset.required);
       }
     };
-    form.addEventListener("change", syncCategories);
+    const alertBox = document.getElementById("answer-alert");
+    const say = function (text) { if (alertBox) { alertBox.textContent = text; } };
+    // The first control the form refuses (in document order), and the page's words for what is missing.
+    const refusal = function () {
+      const invalid = form.querySelector("input:invalid, textarea:invalid");
+      if (!invalid) { return null; }
+      const text = invalid.type === "radio" ? form.dataset.answerRequired
+        : invalid.type === "checkbox" ? categories.dataset.required : invalid.validationMessage;
+      return { control: invalid, text: text };
+    };
+    form.addEventListener("change", function () {
+      syncCategories();
+      // What the message asked for is done: it goes (a new lack is said at the next send).
+      const found = refusal();
+      if (alertBox && (!found || found.text !== alertBox.textContent)) { say(""); }
+    });
+    // A click on "Enviar" with something missing: the browser refuses; say why as well.
+    form.addEventListener("invalid", function () { const found = refusal(); if (found) { say(found.text); } }, true);
     syncCategories();
     // Clicking "Enviar" comes here too: record the time, and send a double click once.
     form.addEventListener("submit", function (event) {
@@ -49,7 +68,13 @@
     });
     form.submitChecked = function () {
       syncCategories();
-      form.requestSubmit();  // runs the browser's checks and the submit handler above
+      const found = refusal();
+      if (found) {
+        say(found.text);
+        found.control.focus();
+        return;
+      }
+      form.requestSubmit();  // runs the submit handler above
     };
   }
 

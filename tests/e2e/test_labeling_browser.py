@@ -153,3 +153,40 @@ def test_the_annotation_screen_works_on_a_phone(browser: Browser, live_server, t
         assert (saved.answer, saved.categories) == ("yes", ["apariencia"])
     finally:
         context.close()
+
+
+def test_a_yes_without_a_category_says_so_on_the_screen(site, campaign):
+    site.log_in(username="ana", password=PASSWORD, next_path="/etiquetado/")
+    page = site.page
+    # The index and the annotation page count the same posts left: the one on screen is still to do.
+    expect(page.get_by_test_id("campaigns")).to_contain_text("Llevas 0 · quedan 6 para ti")
+    page.get_by_role("link", name="Etiquetar").click()
+    site.settle()
+    expect(page.get_by_test_id("progress")).to_contain_text("Llevas 0 · quedan 6 para ti")
+    alert = page.get_by_test_id("answer-alert")
+    expect(alert).to_be_hidden()
+    page.keyboard.press("Enter")  # nothing chosen yet
+    expect(alert).to_have_text("Elige Sí, No o No estoy seguro (teclas S, N o ?).")
+    page.keyboard.press("s")
+    expect(alert).to_be_hidden()  # the answer it asked for clears it
+    page.keyboard.press("Enter")
+    expect(alert).to_be_visible()
+    expect(alert).to_have_attribute("role", "alert")
+    expect(alert).to_contain_text("Falta la categoría")
+    expect(page.locator("fieldset.categories input[data-key='1']")).to_be_focused()
+    site.screenshot("annotate-category-missing")
+    assert Annotation.objects.count() == 0
+    page.get_by_text("Atajos de teclado").click()
+    expect(page.locator("details.keys")).to_contain_text("Sí (después elige al menos una categoría con 1–9)")
+    page.keyboard.press("1")
+    expect(alert).to_be_hidden()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    site.settle()
+    expect(page.get_by_role("status")).to_contain_text("Respuesta guardada.")
+    expect(page.get_by_test_id("progress")).to_contain_text("Llevas 1 · quedan 5 para ti")
+    assert Annotation.objects.get().categories == ["apariencia"]
+    with page.expect_navigation():
+        page.keyboard.press("u")
+    site.settle()
+    expect(page.get_by_test_id("progress")).to_contain_text("Llevas 0 · quedan 6 para ti")

@@ -80,7 +80,20 @@ def test_the_post_is_shown_with_its_terms_marked_and_without_the_model_unless_as
     html = page.content.decode()
     assert "<mark" in html and ">naco</mark>" in html and ">chairo</mark>" in html
     assert 'data-testid="model-hint"' not in html  # blind by default
-    assert "Llevas <strong>0</strong> · quedan <strong>0</strong> para ti" in html  # the post in hand is not "left"
+    assert "Llevas <strong>0</strong> · quedan <strong>1</strong> para ti" in html  # the post in hand is still to do
+
+
+def test_the_screen_says_before_sending_that_a_yes_needs_a_category(client, roles):
+    campaign = campaign_of(["texto"], k=1)
+    html = client_for(client, member("ana", ANNOTATORS)).get(f"/etiquetado/campanas/{campaign.pk}/").content.decode()
+    # The keyboard help says it, and the page has a live region the script writes the refusal into.
+    help_text = html[html.index('<details class="keys">'):html.index("</details>")]
+    assert "después elige al menos una categoría con <kbd>1</kbd>–<kbd>9</kbd>" in help_text
+    assert '<p class="form-alert" id="answer-alert" role="alert" data-testid="answer-alert"></p>' in html
+    assert 'data-required="Falta la categoría: una publicación discriminatoria necesita al menos una.' in html
+    toxicity = campaign_of(["otro"], k=1, task=Campaign.Task.TOXICITY)
+    html = client.get(f"/etiquetado/campanas/{toxicity.pk}/").content.decode()
+    assert "después elige" not in html and 'data-required=""' in html  # a toxic text needs no attribute
 
 
 def test_an_answer_is_saved_once_with_its_time_and_the_next_post_follows(client, roles):
@@ -107,6 +120,36 @@ def test_a_yes_without_categories_is_refused_and_keeps_what_was_typed(client, ro
     assert "Elige al menos una categoría" in html
     assert Annotation.objects.count() == 0 and Assignment.objects.get().status == "assigned"
     assert "dudoso</textarea>" in html  # the comment is not lost
+
+
+def test_the_count_left_means_the_same_on_every_page_and_after_every_step(client, roles):
+    """«Llevas N · quedan M»: M counts the posts still to answer, the one on screen included, so the index and the
+    page agree and N + M only changes when a post is skipped."""
+    campaign = campaign_of(["a", "b", "c", "d"], k=1)
+    ana = client_for(client, member("ana", ANNOTATORS))
+
+    def counts(response) -> tuple[int, int]:  # noqa: ANN001
+        return response.context["progress"].done, response.context["progress"].left
+
+    def index() -> tuple[int, int]:
+        listed = ana.get("/etiquetado/")
+        return next((p.done, p.left) for c, p in listed.context["campaigns"] if c.pk == campaign.pk)
+
+    assert index() == (0, 4)
+    assert "quedan 4 para ti" in ana.get("/etiquetado/").content.decode()
+    page = ana.get(f"/etiquetado/campanas/{campaign.pk}/")
+    assert counts(page) == (0, 4) and "quedan <strong>4</strong>" in page.content.decode()  # the post on screen counts
+    assert index() == (0, 4)  # back on the index, the post in hand still counts
+    assert counts(answer(ana, campaign, "no")) == (1, 3)
+    assert counts(answer(ana, campaign, "no")) == (2, 2)
+    undone = ana.post(f"/etiquetado/campanas/{campaign.pk}/deshacer/", follow=True)
+    assert counts(undone) == (1, 3) and index() == (1, 3)  # the reopened post and the one that was on screen
+    after = answer(ana, campaign, "no")
+    assert counts(after) == (2, 2)
+    skipped = ana.post(f"/etiquetado/campanas/{campaign.pk}/saltar/", {"assignment": after.context["assignment"].pk},
+                       follow=True)
+    assert counts(skipped) == (2, 1)  # a skipped post is not offered again
+    assert counts(answer(ana, campaign, "yes", ("edad",))) == (3, 0) and index() == (3, 0)
 
 
 def test_skip_and_undo(client, roles):
