@@ -1,4 +1,5 @@
-"""The pages as a visitor sees them in Chromium: the ingestion overview and the Spanish admin.
+"""The pages as a visitor sees them in Chromium: the ingestion overview, the Spanish admin, and every dashboard and
+labeling page on a phone and a laptop screen.
 
 Data is built in the test thread before the page is driven; the live server's
 thread serves it from the same (committed) test database.
@@ -11,12 +12,20 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Count
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 
+from classifier.models import ModelVersion
+from dashboard.selectors.semaforo import window_end
 from ingestion.geo import STATE_NAMES
-from ingestion.models import IngestionRun, Tweet
+from ingestion.models import Category, IngestionRun, Tweet
 from ingestion.services.demo import demo_backlog_load, demo_source_get_or_create
 from ingestion.sources.replay import demo_corpus
+from labeling.models import Campaign, CampaignItem
+from labeling.services.assignment import annotation_submit, assignment_next
+from tests.dashboard.builders import posts_create, score
+from tests.factories import TweetFactory
+
+from .conftest import PHONE, context_open, site_open
 
 pytestmark = pytest.mark.browser
 
@@ -231,3 +240,75 @@ def test_admin_publications_filter_by_state(admin_site):
     states = column(page, "state")
     assert states == [name] * count
 
+
+
+# --- Every dashboard and labeling page fits the screen (390 px phone, 1366 px laptop) ---------------------
+
+LAPTOP = ViewportSize(width=1366, height=768)
+LONG_HASHTAG = "#OtraPublicacionConUnHashtagMuyLargoSinEspacios"
+# Tables that must fit whole on a phone (the others may scroll inside their own box, never the page).
+PHONE_WHOLE_TABLES = {"states-table", "terminos", "hashtags"}
+
+
+@pytest.fixture
+def every_page(transactional_db, dictionary, superuser) -> list[str]:
+    """Data on every widget: scored posts with terms and hashtags in several states over four weeks, and a
+    campaign two annotators (one with a long name) answered, one post in dispute. The pages' paths."""
+    version = ModelVersion.objects.create(task="discrimination", version=1, status=ModelVersion.Status.ACTIVE)
+    genero = Category.objects.get(slug="genero")
+    end = window_end()
+    for days in range(0, 28, 2):
+        for state in ("CMX", "BCS", "JAL"):
+            score(posts_create(12, at=end - datetime.timedelta(days=days, hours=2), categories=[genero], state=state,
+                               hashtags=[LONG_HASHTAG, "#8M"], terms=[("vieja embarazada", ["genero"])]),
+                  version=version, discriminatory=3 + days % 4)
+    campaign = Campaign.objects.create(name="Campaña con un nombre largo de marzo de 2026", annotators_per_item=2,
+                                       status=Campaign.Status.RUNNING)
+    for text in ("Qué naco eres", "Hoy llueve", "Ese chairo no entiende"):
+        CampaignItem.objects.create(campaign=campaign, tweet=TweetFactory.create(text=text, state="JAL"))
+    for username, answers in (("anotadora_con_un_nombre_largo", "yny"), ("beto", "ynn")):
+        user = get_user_model().objects.create_user(username, password=PASSWORD)
+        for value in answers:
+            assignment = assignment_next(campaign=campaign, annotator_id=user.pk)
+            assert assignment is not None
+            annotation_submit(assignment_id=assignment.pk, annotator_id=user.pk, answer="yes" if value == "y" else "no",
+                              categories=["genero"] if value == "y" else [], seconds=4.0)
+    disputed = CampaignItem.objects.get(campaign=campaign, status=CampaignItem.Status.DISPUTED)
+    window = f"desde={(end - datetime.timedelta(days=30)).isoformat()}&hasta={end.isoformat()}".replace("+", "%2B")
+    return [
+        "/", "/categoria/genero/", "/buscar/", "/buscar/?q=%238m", "/ingesta/", f"/publicaciones/?{window}", "/analizar/",
+        "/etiquetado/", f"/etiquetado/campanas/{campaign.pk}/", f"/etiquetado/campanas/{campaign.pk}/guia/",
+        f"/etiquetado/campanas/{campaign.pk}/metricas/", "/etiquetado/revision/", f"/etiquetado/revision/{disputed.pk}/",
+        "/etiquetado/cola/",
+    ]
+
+
+def tables_cut(page: Page) -> dict[str, tuple[int, int]]:
+    """The tables wider than the box that holds them: their width and the box's."""
+    return page.evaluate("""Object.fromEntries([...document.querySelectorAll('main table')]
+        .filter(t => t.scrollWidth > t.parentElement.clientWidth)
+        .map(t => [t.dataset.testid || t.outerHTML.slice(0, 60), [t.scrollWidth, t.parentElement.clientWidth]]))""")
+
+
+@pytest.mark.parametrize("screen", ["phone", "laptop"])
+def test_no_dashboard_or_labeling_page_is_wider_than_the_screen(browser, live_server, tmp_path, every_page, superuser,
+                                                                 screen):
+    options = {"viewport": PHONE, "is_mobile": True, "has_touch": True} if screen == "phone" else {"viewport": LAPTOP}
+    context = context_open(browser, **options)
+    try:
+        site = site_open(context.new_page(), live_server, tmp_path)
+        site.log_in(username=superuser.username, password=PASSWORD)
+        problems = {}
+        for path in every_page:
+            route, _, query = path.partition("?")
+            name = f"{screen}-" + (route.strip("/").replace("/", "-") or "home") + ("-filtrada" if query else "")
+            site.visit(path, screenshot=name)
+            width, inner = site.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            cut = tables_cut(site.page)
+            if screen == "phone":
+                cut = {table: sizes for table, sizes in cut.items() if table in PHONE_WHOLE_TABLES}
+            if width > min(inner, options["viewport"]["width"]) or cut:
+                problems[path] = {"page": (width, inner), "tables cut": cut}
+        assert problems == {}
+    finally:
+        context.close()
