@@ -24,9 +24,10 @@ from django.views.decorators.http import require_GET
 
 from api.csv import rows_download
 from api.throttling import rate_usage_count
-from classifier.label_sets import ATTRIBUTES, DISCRIMINATION, TOXICITY
+from classifier.label_sets import ATTRIBUTES, DISCRIMINATION, MOVIE_GENRES, TOXICITY
 from classifier.selectors.classification import NoActiveModel, texts_classify
 from classifier.selectors.model_versions import model_version_for_reads
+from classifier.selectors.reports import label_names
 from dashboard.highlights import text_pieces
 from dashboard.selectors import tables
 from dashboard.selectors.counts import Subject
@@ -157,8 +158,9 @@ def export(request: HttpRequest, table: str) -> HttpResponseBase:
 
 
 def analyze(request: HttpRequest) -> HttpResponse:
-    """A box that sends a text to the classifiers and shows its scores, matched terms and explanation, and the
-    toxicity model's attributes (Perspective's) when one is active; explaining words are marked in the text.
+    """A box that sends a text to the classifiers and shows its scores, matched terms and explanation, the
+    toxicity model's attributes (Perspective's) and the reference task's movie genres when those models are
+    active; explaining words are marked in the text, and a model learnt from the demo corpus says so.
 
     Open to anyone, so metered like the API: every analysis counts against the API's per-minute limit of
     its client (`api/throttling.py`: an address's `ANONYMOUS_RATE`, a signed-in user's `SESSION_RATE`),
@@ -182,16 +184,19 @@ def analyze(request: HttpRequest) -> HttpResponse:
             context["error"] = _("El texto tiene %(n)d caracteres; el límite es %(limit)d.") % {"n": len(text), "limit": limit}
         else:
             try:
-                result = texts_classify(task=DISCRIMINATION, texts=[text]).results[0]
+                classification = texts_classify(task=DISCRIMINATION, texts=[text])
             except NoActiveModel:
                 context["error"] = _("Todavía no hay un modelo activo que pueda analizar textos.")
             else:
+                result = classification.results[0]
+                context["model"] = classification.version
                 context.update(tables.analysis(text=text, result=result, segments=text_segments(text=text)))
                 words = result["explanation"]["words"]
                 context["words"] = _words_shown(text, words)
                 context["pieces"] = text_pieces(text=text, terms=[(m["start"], m["end"]) for m in result["matched_terms"]],
                                                 words=words)
             context["toxicity"] = _toxicity(text)
+            context["movies"] = _movie_genres(text)
     return render(request, "dashboard/analyze.html", context)
 
 
@@ -218,20 +223,41 @@ def _toxicity(text: str) -> dict[str, object]:
     """The toxicity model's attributes for the analysis page, the words that explain the likeliest one placed in
     the text, and the attributes it does not estimate; `{"available": False}` while no toxicity model is active."""
     try:
-        result = texts_classify(task=TOXICITY, texts=[text]).results[0]
+        classification = texts_classify(task=TOXICITY, texts=[text])
     except NoActiveModel:
         return {"available": False}
+    result = classification.results[0]
     labels = result["labels"]
     ordered = [name for name in ATTRIBUTES if name in labels] + sorted(set(labels) - set(ATTRIBUTES))
     explanation = result["explanation"]
     words = explanation["words"]
     return {
-        "available": True, "version": result["model_version"],
+        "available": True, "version": result["model_version"], "model": classification.version,
         "scores": [(ATTRIBUTE_NAMES.get(name, name), labels[name] * 100, name in result["predicted"]) for name in ordered],
         "label": ATTRIBUTE_NAMES.get(explanation["label"], explanation["label"]),
         "words": _words_shown(text, words),
         "pieces": text_pieces(text=text, words=words),
         "missing": [ATTRIBUTE_NAMES[name] for name in ATTRIBUTES if name not in labels],
+    }
+
+
+MOVIE_GENRES_SHOWN = 6
+
+
+def _movie_genres(text: str) -> dict[str, object] | None:
+    """The reference task's likeliest genres for the text and the ones it assigns, or None while no movie-genre
+    model is active (the section is then left out: the reference task is not what the page is for)."""
+    try:
+        classification = texts_classify(task=MOVIE_GENRES, texts=[text], explain=False)
+    except NoActiveModel:
+        return None
+    result = classification.results[0]
+    names = label_names(task=MOVIE_GENRES)
+    likeliest = sorted(result["labels"].items(), key=lambda item: -item[1])[:MOVIE_GENRES_SHOWN]
+    return {
+        "model": classification.version, "version": result["model_version"],
+        "predicted": [names.get(g, g) for g in sorted(result["predicted"], key=lambda g: -result["labels"][g])],
+        "scores": [(names.get(g, g), g, p * 100, g in result["predicted"]) for g, p in likeliest],
     }
 
 
