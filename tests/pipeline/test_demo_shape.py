@@ -1,0 +1,94 @@
+"""The demo's shape, recounted from its posts alone and judged by the semáforo's rule: every category has a
+light, at least one green, one yellow and one red; the overall light is red; a few states are lit; the mix the
+replay serves afterwards has the current window's proportions. Under another rule the shape follows it."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dashboard.levels import Counts, Level, Rule, judge
+from dashboard.selectors.semaforo import window_end
+from pipeline.demo_shape import LIT_STATES, CorpusPost, demo_shape
+
+SLUGS = ["apariencia", "discapacidad", "edad", "genero", "ideologia", "orientacion", "religion"]
+NOW = datetime(2025, 3, 12, 17, 25, tzinfo=UTC)
+
+
+def corpus() -> list[CorpusPost]:
+    """A small corpus: per category 6 discriminatory and 8 other items, and 60 items without a category."""
+    posts, index = [], 0
+    for slug in SLUGS:
+        for i in range(14):
+            posts.append(CorpusPost(index=index, category=slug, discriminatory=i < 6))
+            index += 1
+    for i in range(60):
+        posts.append(CorpusPost(index=index, category="", discriminatory=i < 4))
+        index += 1
+    return posts
+
+
+def recount(shape, rule: Rule) -> dict[str, Level]:
+    """Each series' level, from the posts' dates, categories, decisions and states only."""
+    profile = {post.index: post for post in corpus()}
+    end, width = window_end(NOW), timedelta(hours=rule.window_hours)
+    counts: dict[tuple[str, int], list[int]] = {}
+    for post in shape.posts:
+        assert post.created_at <= NOW
+        k = int((end - post.created_at) / width)
+        item = profile[post.corpus_index]
+        for key in {"*", item.category or "-", f"state:{post.state}"}:
+            found = counts.setdefault((key, k), [0, 0])
+            found[0] += 1
+            found[1] += item.discriminatory
+    history = rule.baseline_days * 24 // rule.window_hours
+
+    def level(key: str) -> Level:
+        series = [Counts(*counts.get((key, k), (0, 0))) for k in range(history + 1)]
+        return judge(series[0], series[1:], rule=rule).level
+
+    keys = {key for key, _ in counts}
+    return {key: level(key) for key in keys}
+
+
+@pytest.mark.parametrize("rule", [
+    Rule(),
+    Rule(window_hours=24, baseline_days=21, min_posts=20, min_baseline_windows=5, yellow_sigma=1.5, red_sigma=2.5),
+], ids=["default rule", "another rule"])
+def test_the_posts_give_every_level_to_categories_and_states_and_red_overall(rule):
+    shape = demo_shape(corpus=corpus(), categories=SLUGS, rule=rule, now=NOW, days=35)
+
+    levels = recount(shape, rule)
+    assert levels["*"] == shape.overall == Level.RED
+    categories = {slug: levels[slug] for slug in SLUGS}
+    assert categories == shape.categories
+    assert {Level.GREEN, Level.YELLOW, Level.RED} <= set(categories.values())
+    assert Level.GREY not in categories.values()
+    assert (categories["orientacion"], categories["genero"], categories["edad"]) == (Level.RED, Level.YELLOW, Level.YELLOW)
+    lit = {code: levels[f"state:{code}"] for code, _size, _level in LIT_STATES}
+    assert lit == shape.states == {code: level for code, _size, level in LIT_STATES}
+    small = {key for key in levels if key.startswith("state:") and key[6:] and key[6:] not in lit}
+    assert len(small) > 20 and all(levels[key] == Level.GREY for key in small)
+    assert min(post.created_at for post in shape.posts) <= NOW - timedelta(days=34)
+
+
+def test_the_mix_is_the_current_window_spread_evenly():
+    rule = Rule()
+    shape = demo_shape(corpus=corpus(), categories=SLUGS, rule=rule, now=NOW, days=35)
+    start = window_end(NOW) - timedelta(hours=rule.window_hours)
+    current = Counter((post.corpus_index, post.state) for post in shape.posts if post.created_at >= start)
+    assert Counter(shape.mix) == current
+    # Any 25 in a row (a download) carry about the window's share of discriminatory posts.
+    disc = {post.index for post in corpus() if post.discriminatory}
+    share = sum(index in disc for index, _ in shape.mix) / len(shape.mix)
+    for first in range(len(shape.mix) - 25):
+        block = shape.mix[first:first + 25]
+        assert abs(sum(index in disc for index, _ in block) - 25 * share) <= 1.5
+
+
+def test_a_missing_rising_category_is_replaced_and_one_stays_green():
+    slugs = ["apariencia", "religion", "discapacidad"]
+    shape = demo_shape(corpus=[p for p in corpus() if p.category in (*slugs, "")], categories=slugs, rule=Rule(),
+                       now=NOW, days=35)
+    assert sorted(shape.categories.values()) == sorted([Level.RED, Level.YELLOW, Level.GREEN])
