@@ -16,6 +16,7 @@ class SemaforoSettingsAdmin(admin.ModelAdmin):
     fieldsets = [
         (_("Ventana y referencia"), {"fields": ["window_hours", "baseline_days", "min_baseline_windows", "history_days"]}),
         (_("Niveles"), {"fields": ["min_posts", "yellow_sigma", "red_sigma"]}),
+        (_("Última modificación"), {"fields": ["updated_at"]}),
     ]
     readonly_fields = ["updated_at"]
 

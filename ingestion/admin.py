@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -134,13 +135,19 @@ class SourceAdmin(admin.ModelAdmin):
 
 @admin.register(IngestionRun)
 class IngestionRunAdmin(admin.ModelAdmin):
-    list_display = ["id", "source", "label", "status", "started_at", "fetched", "new", "duplicate", "rejected"]
+    list_display = ["id", "source", "label", "status", "started", "fetched", "new", "duplicate", "rejected"]
     list_filter = ["status", "source"]
     search_fields = ["label", "message"]
     date_hierarchy = "started_at"
-    readonly_fields = [f.name for f in IngestionRun._meta.fields] + ["error_list"]
+    # The raw errors are shown once, as the readable list below the counts.
+    readonly_fields = [f.name for f in IngestionRun._meta.fields if f.name != "errors"] + ["error_list"]
     exclude = ["errors"]
     actions = ["fail_dead"]
+
+    @admin.display(description=_("inicio"), ordering="started_at")
+    def started(self, obj: IngestionRun) -> str:
+        """Day and time, short ("3 dic 2026 01:24"), so every count of the list fits a laptop's screen."""
+        return date_format(timezone.localtime(obj.started_at), "j M Y H:i")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

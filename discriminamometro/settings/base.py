@@ -233,11 +233,13 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Discriminamómetro API",
+    "TITLE": "API del Discriminamómetro",
     "DESCRIPTION": (
         "Clasificación de textos en español (¿es discriminatorio? ¿de qué categoría?), "
         "predicción de cualquier tarea entrenada y lectura de publicaciones, estadísticas, "
-        "modelos y diccionario. Autenticación: `Authorization: Api-Key <clave>`."
+        "modelos y diccionario. Autenticación: `Authorization: Api-Key <clave>`.\n\n"
+        "Para probar una operación desde esta página: **Authorize** (arriba) guarda tu clave, "
+        "**Try it out** abre el formulario de la operación y **Execute** la envía."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

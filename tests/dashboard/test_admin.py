@@ -27,6 +27,7 @@ def test_the_list_leads_to_the_one_row_and_saving_changes_it(admin_client):
     assert response.status_code == 302 and response.url == change
     page = admin_client.get(change)
     assert "Ventana (horas)" in page.content.decode() and "Rojo desde (desviaciones estándar)" in page.content.decode()
+    assert "Última modificación" in page.content.decode() and "Actualizado" in page.content.decode()
     assert admin_client.post(change, FORM).status_code == 302
     settings = SemaforoSettings.objects.get()
     assert (settings.pk, settings.window_hours, settings.red_sigma) == (1, 24, 3.0)

@@ -225,6 +225,38 @@ def test_admin_shows_the_demo_backlog_run_with_its_counts(admin_site, demo_data)
     expect(row.locator("td.field-status")).to_have_text("completada")
     for field, expected in {"fetched": DEMO_COUNT, "new": DEMO_COUNT, "duplicate": 0, "rejected": 0}.items():
         expect(row.locator(f"td.field-{field}")).to_have_text(str(expected))
+    expect(page.locator("#result_list thead")).to_contain_text("Inicio")
+    expect(row.locator("td.field-started")).to_have_text(re.compile(r"^\d{1,2} \w{3} \d{4} \d{2}:\d{2}$"))  # "3 Dic 2026 01:24"
+
+    row.locator("th.field-id a").click()
+    admin_site.settle(screenshot="admin-run")
+    expect(page.locator(".field-error_list")).to_have_count(1)
+    expect(page.locator(".field-errors")).to_have_count(0)  # the errors once, as the readable list
+
+
+def test_admin_lists_the_periodic_tasks_by_their_spanish_names(admin_site):
+    page = admin_site.page
+    admin_site.visit("/admin/django_celery_beat/periodictask/", screenshot="admin-periodic-tasks")
+    assert sorted(column(page, "name")) == [
+        "Clasificador: reentrenar cada tarea una vez al mes", "Ingesta: descargar cada fuente habilitada",
+        "Semáforo: calificar la historia con el modelo activo",
+    ]
+
+
+def test_the_api_documentation_speaks_spanish_and_leads_back_to_the_site(site):
+    site.visit("/api/docs/")
+    page = site.page
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    expect(page).to_have_title("Documentación de la API · Discriminamómetro")
+    expect(page.locator(".information-container .title")).to_contain_text("API del Discriminamómetro")
+    expect(page.locator(".information-container")).to_contain_text("Para probar una operación desde esta página")
+    header = page.get_by_test_id("docs-header")
+    expect(header).to_contain_text("Documentación de la API")
+    site.screenshot("api-docs")
+    with page.expect_navigation():
+        header.get_by_role("link", name="Volver al sitio").click()
+    site.settle()
+    assert page.url == site.base_url + "/"
 
 
 def test_admin_publications_filter_by_state(admin_site):
