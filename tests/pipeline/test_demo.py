@@ -92,7 +92,7 @@ def test_demo_annotators_settle_dispute_and_leave_posts_to_the_admin(dictionary,
     question = report.questions[0]
     assert question.items >= 20 and None not in (question.percent, question.alpha, question.mean_kappa)
     admin = get_user_model().objects.create_superuser(username="admin", password="x")
-    assert campaign_progress(campaign=campaign, annotator_id=admin.pk).available >= 20
+    assert campaign_progress(campaign=campaign, annotator_id=admin.pk).left >= 20
 
     client = Client()
     client.force_login(admin)
