@@ -1,7 +1,9 @@
 """URL routes: the admin, each app's pages, and health checks."""
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic.base import RedirectView
 
 from classifier.api import MovieGenresReferenceApi
 from pipeline.api import CommentAnalyzeApi, ScoreSuggestApi, discovery_rest
@@ -33,6 +35,8 @@ urlpatterns = [
     path("cuenta/entrar/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("cuenta/salir/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages without <link rel="icon"> (the admin, the API's pages).
+    path("favicon.ico", RedirectView.as_view(url=static("discriminamometro/favicon.ico")), name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("clasificador/", include("classifier.urls")),
     path("etiquetado/", include("labeling.urls")),

@@ -286,11 +286,32 @@ INGESTION = {
 DATASETS_DIR = Path(env.str("DATASETS_DIR", default=str(VAR_DIR / "datasets")))
 DATASETS_MIRROR = env.str("DATASETS_MIRROR", default="")
 
+# --- Logging ------------------------------------------------------------------------
+# One line format in web, worker and beat: time, level, logger, message. Every process logs in
+# TIME_ZONE (Django sets the process's TZ from it) with logging's own date format, which Celery's
+# formatter uses too. Under `make run` honcho already stamps each line, so Procfile.dev turns the
+# processes' own stamp off (LOG_TIMESTAMPS=false).
+LOG_FORMAT = ("%(asctime)s " if env.bool("LOG_TIMESTAMPS", default=True) else "") + "%(levelname)s %(name)s: %(message)s"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": LOG_FORMAT}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # gensim logs every epoch's progress at INFO; its warnings are enough.
-    "loggers": {"gensim": {"level": "WARNING"}, "smart_open": {"level": "WARNING"}},
+    "loggers": {
+        # Django's defaults give "django" a console handler of its own (on with DEBUG), so that with the
+        # root's each of its records (a 404's "Not Found", a view's error) was printed twice; and
+        # "django.server" (runserver's request lines) another, with a date format of its own. Here both
+        # only pass their records up to the root's handler.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        # gensim logs every epoch's progress at INFO; its warnings are enough.
+        "gensim": {"level": "WARNING"},
+        "smart_open": {"level": "WARNING"},
+        # django-axes announces its version at INFO in every process that starts.
+        "axes.apps": {"level": "WARNING"},
+    },
 }
+# The Celery worker and beat put a handler of their own on the root logger: the same line.
+CELERY_WORKER_LOG_FORMAT = LOG_FORMAT
+CELERY_WORKER_TASK_LOG_FORMAT = LOG_FORMAT.replace("%(name)s", "%(task_name)s[%(task_id)s]")
