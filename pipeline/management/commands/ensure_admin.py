@@ -1,10 +1,10 @@
 """`python manage.py ensure_admin`: the embedded default's admin user, created once.
 
-The password is printed only when the user is created; it is also kept in
-`var/<username>-password.txt`, readable by its owner alone (0600), so the next
-`make run` can say where it is without printing it again. A deployment creates
-its administrators with `createsuperuser`: the command refuses to run with DEBUG
-off or under the production settings.
+The password is printed when the user is created; it is also kept in
+`var/<username>-password.txt`, readable by its owner alone (0600), from where
+`make run`'s welcome (`manage.py welcome`) shows it once everything has started.
+A deployment creates its administrators with `createsuperuser`: the command
+refuses to run with DEBUG off or under the production settings.
 """
 import os
 import secrets
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             secret_file_write(secret_file, password + "\n")
             self.stdout.write(self.style.SUCCESS(
                 f"Administración: {ADMIN_URL}  usuario: {username}  contraseña: {password}\n"
-                f"La contraseña se muestra solo esta vez; queda en {secret_file}, legible solo por su usuario (0600)."
+                f"La contraseña queda en {secret_file}, legible solo por su usuario (0600)."
             ))
             return
         if secret_file.exists():
