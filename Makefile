@@ -35,12 +35,13 @@ install-dev: $(VENV)/.dev
 
 ## The embedded default: SQLite, local storage, filesystem broker; web + worker + beat.
 ## manage.py, wsgi and Celery default to the production settings; `make run` asks for the embedded ones.
-## migrate runs Django's system checks once; the steps after it skip them. run_embedded runs honcho
-## (Procfile.dev), prints the addresses and sign-ins once web and worker answer, and stops on Ctrl-C.
+## Django's system checks run once, in the web process (they import every view, which its first page
+## needs anyway), not in the steps before it. run_embedded runs honcho (Procfile.dev), prints the
+## addresses and sign-ins once web and worker answer, and stops on Ctrl-C.
 run: export DJANGO_SETTINGS_MODULE ?= discriminamometro.settings.base
 run: install
 	@echo "Preparando la base de datos…"
-	@$(BIN)/python manage.py migrate --noinput --verbosity 0
+	@$(BIN)/python manage.py migrate --noinput --verbosity 0 --skip-checks
 	@echo "Cargando la demostración…"
 	@$(BIN)/python manage.py load_demo --skip-checks
 	@$(BIN)/python manage.py ensure_admin --skip-checks
