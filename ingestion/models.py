@@ -71,6 +71,10 @@ class TermCategory(models.Model):
         return self.term.text
 
 
+# The demo replay source's slug: its posts are synthetic (the demo corpus), never real conversation.
+DEMO_SOURCE_SLUG = "demo"
+
+
 class Source(models.Model):
     """Somewhere posts come from: the X API, a file folder, or the demo replay."""
 

@@ -49,7 +49,7 @@ LIT_STATES: tuple[tuple[str, float, Level], ...] = (
     ("CMX", 2.2, Level.GREEN), ("MEX", 1.3, Level.GREEN), ("JAL", 1.25, Level.RED), ("NLE", 1.2, Level.YELLOW),
     ("PUE", 1.1, Level.GREEN),
 )
-CATEGORY_SIZES = (1.2, 1.3, 1.4)  # posts per window of each category, in units of the rule's minimum, in turn
+CATEGORY_SIZES = (2.4, 2.6, 2.8)  # posts per window of each category, in units of the rule's minimum, in turn
 USUAL_RATES = (0.18, 0.22, 0.26, 0.30)  # the usual rate of each category, in turn
 UNCATEGORISED_SIZE = 3.0  # posts without a category per window, in units of the rule's minimum
 UNCATEGORISED_RATE = 0.06
@@ -126,6 +126,7 @@ def demo_shape(
             for one in plan.states.values():
                 one.disc[0] = _disc_for_level(one.history()[:history], one.sizes[0], one.level, rule)
         placed = _states_place(_window_posts(plan, k), plan.states, k, rng)
+        rng.shuffle(placed)  # spread over the window: otherwise a window's discriminatory posts would all come first
         start = end - (k + 1) * width
         times = sorted(_times(len(placed), start=start, until=min(start + width, now), rng=rng))
         posts += [PlannedPost(corpus_index=post.corpus_index, created_at=moment, state=post.state)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from ingestion.models import IngestionRun, Source
+from ingestion.models import DEMO_SOURCE_SLUG, IngestionRun, Source
 from ingestion.services.downloads import source_batch_store, store_context_build
 from ingestion.services.imports import FileImportBusy
 from ingestion.services.runs import ingestion_run_finish, ingestion_run_start
@@ -13,7 +13,7 @@ from ingestion.sources.replay import PlannedPost, ReplaySource
 
 def demo_source_get_or_create() -> tuple[Source, bool]:
     return Source.objects.get_or_create(
-        slug="demo",
+        slug=DEMO_SOURCE_SLUG,
         defaults={
             "name": "Demostración (corpus sintético)",
             "kind": Source.Kind.REPLAY,

@@ -7,6 +7,8 @@ to the reviewers' queue otherwise. A settled item becomes (or updates) a
 training run reads; a reviewer's later correction updates that row. A post's
 row is keyed by its platform id, a queued text's by `queued:<id>`, and the
 queued text moves to `labeled` (back to `in_campaign` when an undo reopens it).
+A post of the demo replay is synthetic: its row goes to the demo's source (`demo`, keyed `annotators:<id>`),
+which training sets aside once real data exists, so a demo campaign cannot pass for real judgements.
 A toxicity row lists in `extra["attributes"]` every attribute the answer judged.
 """
 from __future__ import annotations
@@ -16,6 +18,8 @@ from django.utils import timezone
 
 from classifier.label_sets import ATTRIBUTES, TOXICITY
 from classifier.models import LabeledText
+from classifier.toxicity import DEMO_SOURCE
+from ingestion.models import DEMO_SOURCE_SLUG, Tweet
 from labeling.models import Annotation, Assignment, CampaignItem, QueuedText
 from labeling.questions import answer_labels
 from labeling.selectors.review import items_reviewable
@@ -81,9 +85,8 @@ def item_reopen(*, item_id: int) -> bool:
         if item.settled_by_id is not None:
             return False
         if item.status == CampaignItem.Status.SETTLED:
-            LabeledText.objects.filter(
-                task=item.campaign.task, source=SOURCE, external_id=item.external_id, extra__item=item.pk
-            ).delete()
+            source, external_id = _row_key(item)
+            LabeledText.objects.filter(task=item.campaign.task, source=source, external_id=external_id, extra__item=item.pk).delete()
             if item.queued_text_id is not None:
                 QueuedText.objects.filter(pk=item.queued_text_id).update(status=QueuedText.Status.IN_CAMPAIGN)
         item.status, item.final_answer, item.final_categories, item.settled_at = CampaignItem.Status.OPEN, "", [], None
@@ -103,9 +106,18 @@ def _settled(item: CampaignItem, *, answer: str, categories: list[str], reviewer
     if item.queued_text_id is not None:
         extra["queued_text"] = item.queued_text_id
         QueuedText.objects.filter(pk=item.queued_text_id).update(status=QueuedText.Status.LABELED)
+    source, external_id = _row_key(item)
     LabeledText.objects.update_or_create(
-        task=task, source=SOURCE, external_id=item.external_id,
+        task=task, source=source, external_id=external_id,
         defaults={"text": item.text, "labels": answer_labels(task=task, answer=answer, categories=categories),
                   "extra": extra},
     )
     return item
+
+
+def _row_key(item: CampaignItem) -> tuple[str, str]:
+    """The source and external id of the item's training row: the demo's own for a demo post."""
+    synthetic = item.tweet_id is not None and Tweet.objects.filter(pk=item.tweet_id, source__slug=DEMO_SOURCE_SLUG).exists()
+    if synthetic:
+        return DEMO_SOURCE, f"{SOURCE}:{item.external_id}"
+    return SOURCE, item.external_id

@@ -1,4 +1,4 @@
-"""The embedded default's demo: a model learned from the synthetic corpus, weeks of posts shaped for the
+"""The embedded default's demo: models learned from the synthetic corpus (and a movie-genre one from synthetic synopses), weeks of posts shaped for the
 semáforo (`pipeline.demo_shape`), their scores, a campaign, and in the embedded mode annotators with answers.
 
 Each step runs once: a second `load_demo` finds every part in place and adds nothing. `progress` hears
@@ -17,6 +17,7 @@ from classifier.label_sets import DISCRIMINATION
 from classifier.models import ModelVersion
 from classifier.selectors.classification import texts_classify
 from classifier.selectors.serving import model_active_get
+from classifier.services.demo import movie_demo_model_ensure
 from classifier.services.training import demo_model_ensure
 from dashboard.levels import Level
 from dashboard.selectors.semaforo import categories_active, semaforo_get, semaforo_rule_get, states_get
@@ -42,6 +43,7 @@ DEFAULT_DAYS = 35
 class DemoLoaded:
     source: Source | None = None
     model: ModelVersion | None = None  # None when a model was already there
+    movie_model: ModelVersion | None = None  # the reference movie-genre task's demo model; None when one was there
     run: IngestionRun | None = None  # None when the backlog was already loaded
     shape: DemoShape | None = None  # None for a plain backlog, or none loaded now
     rising: list[tuple[str, Level]] = field(default_factory=list)  # (category name, level) of the shape's rises
@@ -69,6 +71,7 @@ def demo_load(
 
     loaded.source, created = demo_source_get_or_create()
     loaded.model = demo_model_ensure()
+    loaded.movie_model = movie_demo_model_ensure()  # so /classifier/ and /analizar/ answer the movie task too
     done("model")
     if created or not loaded.source.runs.exists():
         if backlog is None:

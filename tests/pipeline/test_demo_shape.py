@@ -92,3 +92,25 @@ def test_a_missing_rising_category_is_replaced_and_one_stays_green():
     shape = demo_shape(corpus=[p for p in corpus() if p.category in (*slugs, "")], categories=slugs, rule=Rule(),
                        now=NOW, days=35)
     assert sorted(shape.categories.values()) == sorted([Level.RED, Level.YELLOW, Level.GREEN])
+
+
+def test_a_window_s_discriminatory_posts_are_spread_over_it_and_each_category_has_daily_thresholds():
+    """The daily chart neither zig-zags (a window's discriminatory posts all in its first day) nor lacks thresholds:
+    a category has the rule's minimum of posts on most days, so its daily series has a history to judge by."""
+    rule = Rule()
+    shape = demo_shape(corpus=corpus(), categories=SLUGS, rule=rule, now=NOW, days=35)
+    profile = {post.index: post for post in corpus()}
+    end, width = window_end(NOW), timedelta(hours=rule.window_hours)
+    halves: dict[int, list[int]] = {}
+    per_day: Counter[tuple[str, object]] = Counter()
+    for post in shape.posts:
+        k, into = divmod(end - post.created_at, width)
+        if profile[post.corpus_index].discriminatory and k >= 1:
+            halves.setdefault(k, [0, 0])[into < width / 2] += 1
+        if profile[post.corpus_index].category:
+            per_day[(profile[post.corpus_index].category, post.created_at.date())] += 1
+    for k, (first, second) in halves.items():
+        assert 0.3 <= first / (first + second) <= 0.7, (k, first, second)
+    for slug in SLUGS:
+        days = [n for (category, _), n in per_day.items() if category == slug]
+        assert sum(n >= rule.min_posts for n in days) >= len(days) * 0.6, (slug, sorted(days))

@@ -50,6 +50,9 @@ class Command(BaseCommand):
         else:
             self.say(1, f"Modelo de demostración {loaded.model.task} v{loaded.model.version} entrenado con el corpus "
                         "sintético; un modelo entrenado con datos reales lo reemplaza.")
+        if loaded.movie_model is not None:
+            self.stdout.write(f"      y uno de géneros de película v{loaded.movie_model.version}, de sinopsis sintéticas, "
+                              f"para {SITE}/classifier/ y /analizar/.")
 
     def step_backlog(self, loaded: DemoLoaded) -> None:
         source = loaded.source

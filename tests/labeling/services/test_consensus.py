@@ -63,3 +63,22 @@ def test_a_later_correction_updates_the_same_training_row(setup):
     assert LabeledText.objects.get().labels == ["discriminatory", "apariencia"]
     with pytest.raises(ValueError):
         item_adjudicate(item_id=item.pk, reviewer_id=rita, answer="unsure", categories=[])
+
+
+def test_a_settled_demo_post_trains_as_demo_data_not_as_real_judgements(setup):
+    """The demo replay's posts are synthetic: their labels join the demo's rows, which training sets aside once
+    real data exists, and never overwrite a demo corpus row with the same id."""
+    from ingestion.services.demo import demo_source_get_or_create
+
+    campaign, item, (ana, beto, _) = setup
+    demo_source, _ = demo_source_get_or_create()
+    item.tweet.source = demo_source
+    item.tweet.save(update_fields=["source"])
+    corpus_row = LabeledText.objects.create(task="discrimination", source="demo", external_id="t-1", text="Pinche naco", labels=[])
+    answer(campaign, ana, "yes", ["apariencia"])
+    answer(campaign, beto, "yes", ["apariencia"])
+    row = LabeledText.objects.exclude(pk=corpus_row.pk).get()
+    assert (row.source, row.external_id, row.labels) == ("demo", "annotators:t-1", ["discriminatory", "apariencia"])
+    assert not LabeledText.objects.filter(source="annotators").exists()
+    corpus_row.refresh_from_db()
+    assert corpus_row.labels == []
