@@ -39,6 +39,13 @@ install-dev: $(VENV)/.dev
 ## needs anyway), not in the steps before it. run_embedded runs honcho (Procfile.dev), prints the
 ## addresses and sign-ins once web and worker answer, and stops on Ctrl-C.
 run: export DJANGO_SETTINGS_MODULE ?= discriminamometro.settings.base
+# Where PYTHONDONTWRITEBYTECODE is set, every process compiles again, at each start, all it imports
+# (twice the start-up time of web, worker and beat): make run lets Python keep that bytecode, in
+# .venv/pycache rather than beside the sources.
+ifneq ($(PYTHONDONTWRITEBYTECODE),)
+run: export PYTHONDONTWRITEBYTECODE :=
+run: export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/pycache
+endif
 run: install
 	@echo "Preparando la base de datos…"
 	@$(BIN)/python manage.py migrate --noinput --verbosity 0 --skip-checks
