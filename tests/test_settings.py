@@ -83,6 +83,19 @@ def test_embedded_default_needs_no_server(tmp_path):
     assert result.stdout.strip() == "True django.db.backends.sqlite3"
 
 
+def test_the_embedded_broker_keeps_every_folder_under_var(tmp_path):
+    """kombu's filesystem transport puts its exchange tables in ./control unless told: beside the sources."""
+    code = (
+        "import django, celery; django.setup(); from discriminamometro.celery import app; "
+        "c = app.connection(); c.default_channel; print(c.transport_options['control_folder'])"
+    )
+    environment = {"DJANGO_SETTINGS_MODULE": "discriminamometro.settings.base", "DISCRIMINAMOMETRO_VAR_DIR": str(tmp_path)}
+    result = python_run(code, environment)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "broker" / "control")
+    assert (tmp_path / "broker" / "control").is_dir() and not (ROOT / "control").exists()
+
+
 @pytest.mark.parametrize("key", [
     "change-me-to-a-long-random-string-of-at-least-50-characters",  # .env.example's
     "insecure-embedded-default-do-not-use-in-production",  # the embedded default's
