@@ -28,8 +28,10 @@ def test_load_demo_trains_a_demo_model_and_scores_the_posts(dictionary, archive_
     assert campaign.status == "running" and campaign.items.count() == 40 and campaign.annotators_per_item == 2
     assert "## Orientación sexual" in campaign.guidelines
     call_command("load_demo", stdout=StringIO())  # again: nothing new
-    # One demo model per task: discrimination and toxicity (for the Perspective-compatible endpoint).
-    assert ModelVersion.objects.count() == 2 and Tweet.objects.count() == 40 and CampaignItem.objects.count() == 40
+    # One demo model per task: discrimination, toxicity (for the Perspective-compatible endpoint) and movie
+    # genres (for the reference route /classifier/).
+    assert sorted(ModelVersion.objects.values_list("task", flat=True)) == ["discrimination", "movie-genres", "toxicity"]
+    assert Tweet.objects.count() == 40 and CampaignItem.objects.count() == 40
 
 
 def test_score_command_since_a_date(trained_model, demo_run):
