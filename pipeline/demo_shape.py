@@ -283,8 +283,9 @@ def _times(count: int, *, start: datetime, until: datetime, rng: random.Random) 
 
 def _interleaved(posts: list[_Post], rng: random.Random) -> list[_Post]:
     """The posts in an order where any run of them carries about the whole list's proportions: of
-    discriminatory posts most closely, then of each category, then of each state."""
-    ordered = _spread(posts, [post.state for post in posts], rng)
+    discriminatory posts most closely, then of each category, then of each state's discriminatory and other posts
+    (a lit state has few posts a window: a run of its discriminatory ones would move its light)."""
+    ordered = _spread(posts, [(post.state, post.discriminatory) for post in posts], rng)
     ordered = _spread(ordered, [(post.category, post.discriminatory) for post in ordered], rng)
     return _spread(ordered, [post.discriminatory for post in ordered], rng)
 

@@ -114,3 +114,26 @@ def test_a_window_s_discriminatory_posts_are_spread_over_it_and_each_category_ha
     for slug in SLUGS:
         days = [n for (category, _), n in per_day.items() if category == slug]
         assert sum(n >= rule.min_posts for n in days) >= len(days) * 0.6, (slug, sorted(days))
+
+
+@pytest.mark.parametrize("hour", range(0, 48, 2))
+def test_eight_downloads_of_the_mix_keep_every_lit_state_at_its_level(hour):
+    """A lit state has few posts a window: the mix spreads its discriminatory posts, so the first 200 posts the
+    replay serves (two hours of the beat) move no state's light, whatever the hour the demo was loaded."""
+    rule, profile = Rule(), {post.index: post for post in corpus()}
+    now = datetime(2025, 3, 12, 0, 25, tzinfo=UTC) + timedelta(hours=hour)
+    shape = demo_shape(corpus=corpus(), categories=SLUGS, rule=rule, now=now, days=35)
+    end, width = window_end(now), timedelta(hours=rule.window_hours)
+    counts: dict[tuple[str, int], list[int]] = {}
+    for post in shape.posts:
+        found = counts.setdefault((post.state, int((end - post.created_at) / width)), [0, 0])
+        found[0] += 1
+        found[1] += profile[post.corpus_index].discriminatory
+    for code, _size, level in LIT_STATES:
+        history = [Counts(*counts.get((code, k), (0, 0))) for k in range(1, rule.baseline_days * 24 // rule.window_hours + 1)]
+        current = list(counts.get((code, 0), [0, 0]))
+        for index, state in shape.mix[:200]:
+            if state == code:
+                current[0] += 1
+                current[1] += profile[index].discriminatory
+        assert judge(Counts(*current), history, rule=rule).level == level, code
