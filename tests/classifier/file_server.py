@@ -58,16 +58,17 @@ class FileServer:
         start = int(asked.removeprefix("bytes=").rstrip("-")) if asked and self.honour_range else 0
         status = 206 if asked and self.honour_range else 200
         body = data[start:]
+        length = len(body)
+        if self.cuts:
+            body = body[: self.cuts.pop(0)]
+        # Recorded before anything goes out: a client that refuses the headers may be done before this thread runs on.
+        self.answered.append(Answered(handler.path, asked, status, len(body)))
         handler.send_response(status)
         if status == 206:
             handler.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         if self.send_length:
-            handler.send_header("Content-Length", str(len(body)))
+            handler.send_header("Content-Length", str(length))
         handler.end_headers()
-        if self.cuts:
-            body = body[: self.cuts.pop(0)]
-        # Recorded before the body goes out: the client may be done with it before this thread runs on.
-        self.answered.append(Answered(handler.path, asked, status, len(body)))
         try:
             handler.wfile.write(body)
             handler.wfile.flush()
