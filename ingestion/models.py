@@ -76,10 +76,16 @@ DEMO_SOURCE_SLUG = "demo"
 
 
 class Source(models.Model):
-    """Somewhere posts come from: the X API, a file folder, or the demo replay."""
+    """Somewhere posts come from: the X API, Bluesky, Mastodon, a file folder, or the demo replay.
+
+    The budget (`monthly_cap`, `run_cap`, `price_per_post`) bounds what a paid source may read; the
+    health fields (`last_event_at` … `last_error`) are kept by the sources that read continuously.
+    """
 
     class Kind(models.TextChoices):
         X_API = "x_api", _("API de X (v2)")
+        BLUESKY = "bluesky", _("Bluesky (Jetstream, en tiempo real)")
+        MASTODON = "mastodon", _("Mastodon (hashtags)")
         FILE = "file", _("Archivos importados")
         REPLAY = "replay", _("Reproducción del corpus de demostración")
 
@@ -94,6 +100,28 @@ class Source(models.Model):
         _("reintentar después de"), null=True, blank=True,
         help_text=_("Fijado cuando la fuente respondió con límite de tasa (429)."),
     )
+    monthly_cap = models.PositiveIntegerField(
+        _("tope mensual de publicaciones leídas"), null=True, blank=True,
+        help_text=_("Al llegar a él, la descarga se detiene hasta el mes siguiente (hora de la Ciudad de México). "
+                    "Vacío: sin tope."),
+    )
+    run_cap = models.PositiveIntegerField(
+        _("tope por ejecución"), null=True, blank=True,
+        help_text=_("Publicaciones leídas como máximo en cada descarga. Vacío: sin tope."),
+    )
+    price_per_post = models.DecimalField(
+        _("precio por publicación leída (USD)"), max_digits=9, decimal_places=6, null=True, blank=True,
+        help_text=_("Para estimar el costo del mes. Vacío: el precio de su tipo (API de X: X_PRICE_PER_POST, "
+                    "0.005 USD de forma predeterminada; las demás fuentes son gratuitas)."),
+    )
+    last_event_at = models.DateTimeField(
+        _("último evento"), null=True, blank=True,
+        help_text=_("Hora, según la plataforma, del evento o publicación más reciente leído."),
+    )
+    last_read_at = models.DateTimeField(_("última lectura"), null=True, blank=True)
+    reconnects = models.PositiveIntegerField(_("reconexiones"), default=0)
+    failures = models.PositiveIntegerField(_("errores de conexión"), default=0)
+    last_error = models.TextField(_("último error"), blank=True)
     created_at = models.DateTimeField(_("creada"), auto_now_add=True)
 
     class Meta:
@@ -111,7 +139,7 @@ class SourceCursor(models.Model):
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="cursors")
     key = models.CharField(_("clave"), max_length=64, help_text=_("Hash de la consulta."))
     query = models.TextField(_("consulta"), blank=True)
-    newest_id = models.CharField(_("id más reciente"), max_length=64, blank=True)
+    newest_id = models.CharField(_("id más reciente"), max_length=255, blank=True)
     position = models.BigIntegerField(_("posición"), default=0)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)
 
@@ -135,6 +163,7 @@ class IngestionRun(models.Model):
         FAILED = "failed", _("fallida")
         ABANDONED = "abandoned", _("abandonada")
         SKIPPED = "skipped", _("omitida")
+        CAPPED = "capped", _("detenida por el tope")
 
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, related_name="runs", null=True, blank=True,
@@ -196,13 +225,14 @@ class Tweet(models.Model):
         PROFILE = "profile", _("ubicación del perfil")
         NONE = "", _("sin evidencia")
 
-    platform_id = models.CharField(_("id en la plataforma"), max_length=64)
+    # X's numeric ids, Bluesky's at:// URIs and Mastodon's status URIs: never equal across platforms.
+    platform_id = models.CharField(_("id en la plataforma"), max_length=255)
     text = models.TextField(_("texto"))
     lang = models.CharField(_("idioma"), max_length=8, blank=True)
     # Null when the source does not say (the original project's 2020 files).
     created_at = models.DateTimeField(_("publicado"), null=True, blank=True)
-    author_id = models.CharField(_("id del autor"), max_length=64, blank=True)
-    author_handle = models.CharField(_("usuario"), max_length=64, blank=True)
+    author_id = models.CharField(_("id del autor"), max_length=255, blank=True)
+    author_handle = models.CharField(_("usuario"), max_length=255, blank=True)
     author_name = models.CharField(_("nombre del autor"), max_length=255, blank=True)
     author_location = models.CharField(_("ubicación del perfil"), max_length=255, blank=True)
     place_name = models.CharField(_("lugar"), max_length=255, blank=True)

@@ -267,6 +267,14 @@ API = {
 # --- Ingestion ----------------------------------------------------------------
 X_BEARER_TOKEN = env.str("X_BEARER_TOKEN", default="")
 X_API_BASE_URL = env.str("X_API_BASE_URL", default="https://api.twitter.com/2/")
+# X's pay-per-use price of one post read (USD), for the admin's cost estimate; a source may set its own.
+X_PRICE_PER_POST = env.str("X_PRICE_PER_POST", default="0.005")
+# Bluesky: Jetstream (the public JSON firehose; any compatible URL) and the public profile endpoint.
+BLUESKY_JETSTREAM_URL = env.str(
+    "BLUESKY_JETSTREAM_URL",
+    default="wss://jetstream2.us-east.bsky.network/subscribe?wantedCollections=app.bsky.feed.post",
+)
+BLUESKY_APPVIEW_URL = env.str("BLUESKY_APPVIEW_URL", default="https://public.api.bsky.app")
 INGESTION = {
     # A running run whose heartbeat is older than this is considered dead and
     # no longer blocks the next run of its source.

@@ -135,8 +135,8 @@ def _stored_ids(platform_ids: list[str]) -> set[str]:
 
 _STAGE_SQL = """
 CREATE TEMP TABLE IF NOT EXISTS ingest_stage (
-    platform_id varchar(64), text text, lang varchar(8), created_at timestamptz,
-    author_id varchar(64), author_handle varchar(64), author_name varchar(255),
+    platform_id varchar(255), text text, lang varchar(8), created_at timestamptz,
+    author_id varchar(255), author_handle varchar(255), author_name varchar(255),
     author_location varchar(255), place_name varchar(255), place_country_code varchar(2),
     latitude double precision, longitude double precision, is_retweet boolean,
     is_quote boolean, is_reply boolean, hashtags jsonb, mentions jsonb, urls jsonb,
