@@ -15,6 +15,7 @@ from django.db import transaction
 from classifier.label_sets import TOXICITY
 from classifier.selectors.classification import model_for, texts_classify
 from classifier.selectors.spans import text_scores_spans_get
+from ingestion.language import languages_detected
 from labeling.models import QueuedText
 from labeling.services.queue import queued_texts_create
 from pipeline.perspective import (
@@ -23,7 +24,6 @@ from pipeline.perspective import (
     SuggestRequest,
     analyze_answer,
     attribute_not_offered,
-    languages_detected,
     languages_refused,
 )
 
