@@ -14,9 +14,11 @@ from .replay import ReplaySource
 from .x_api import XApiSource
 
 
-def source_adapter(source: Source) -> SourceAdapter:
+def source_adapter(source: Source, *, budget: int | None = None) -> SourceAdapter:
+    """The adapter that downloads `source`; `budget` is how many posts it may read (None: no cap), which a
+    paid source sizes its requests by (the others are stopped by the service once past it)."""
     if source.kind == Source.Kind.X_API:
-        return XApiSource(source)
+        return XApiSource(source, budget=budget)
     if source.kind == Source.Kind.REPLAY:
         return ReplaySource(source)
     raise ValueError(f"la fuente {source.slug} ({source.kind}) no se descarga de forma programada")
