@@ -53,5 +53,12 @@ class RateLimited(Exception):
         self.reset_at = reset_at
 
 
+class BudgetReached(Exception):
+    """The source read as many posts as its cap allows; what it read before is committed."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+
+
 class SourceAdapter(Protocol):
     def batches(self, *, cursors: Mapping[str, SourceCursor]) -> Iterator[SourceBatch]: ...
