@@ -25,7 +25,7 @@ from ingestion.services.posts import (
     tweets_store,
 )
 from ingestion.services.runs import ingestion_run_add, ingestion_run_finish, ingestion_run_start
-from ingestion.sources import source_adapter
+from ingestion.sources import source_adapter, source_read_minimum
 from ingestion.sources.base import BudgetReached, CursorUpdate, RateLimited, SourceBatch
 
 
@@ -79,8 +79,8 @@ def source_download(*, source_id: int) -> DownloadOutcome:
         return DownloadOutcome(run=None, retry_at=source.retry_at, skipped_reason="rate limited")
     budget = source_budget(source=source)
     allowance = budget.allowance
-    if allowance is not None and allowance <= 0:
-        return DownloadOutcome(run=None, skipped_reason="monthly cap reached")
+    if allowance is not None and allowance < source_read_minimum(source):
+        return DownloadOutcome(run=None, skipped_reason="cap reached")
     run = ingestion_run_start(source=source)
     if run is None:
         return DownloadOutcome(run=None, skipped_reason="another run of this source is going")

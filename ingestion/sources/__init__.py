@@ -11,7 +11,7 @@ from ingestion.models import Source
 
 from .base import SourceAdapter
 from .replay import ReplaySource
-from .x_api import XApiSource
+from .x_api import MIN_PAGE_SIZE, XApiSource
 
 
 def source_adapter(source: Source, *, budget: int | None = None) -> SourceAdapter:
@@ -22,3 +22,8 @@ def source_adapter(source: Source, *, budget: int | None = None) -> SourceAdapte
     if source.kind == Source.Kind.REPLAY:
         return ReplaySource(source)
     raise ValueError(f"la fuente {source.slug} ({source.kind}) no se descarga de forma programada")
+
+
+def source_read_minimum(source: Source) -> int:
+    """The fewest posts one request of the source reads: a budget below it cannot be spent (X asks for 10)."""
+    return MIN_PAGE_SIZE if source.kind == Source.Kind.X_API else 1

@@ -261,3 +261,52 @@ def test_missing_bearer_token_fails_with_a_clear_message(x_source, settings):
     run = IngestionRun.objects.get(source=x_source)
     assert run.status == IngestionRun.Status.FAILED
     assert "X_BEARER_TOKEN" in run.message
+
+
+# --- Budget ---------------------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_monthly_cap_stops_the_run_and_the_next_ones_until_the_month_turns(x_source, api):
+    x_source.monthly_cap = 12
+    x_source.save()
+
+    outcome = source_download(source_id=x_source.pk)
+
+    run = outcome.run
+    assert run.status == IngestionRun.Status.CAPPED
+    assert run.fetched == 3  # the first page; the second would pass the cap
+    assert "leídas este mes: 3 de 12" in run.message
+    # Pages are sized to what is left: never a request that could read past the cap.
+    assert all(int(r["max_results"]) <= 12 for r in api.requests)
+    assert [r.get("next_token") for r in api.naco_requests()] == [None]
+    # The query's cursor moved to the newest post read: next month does not pay for that page again.
+    assert SourceCursor.objects.get(source=x_source, query__contains='"naco"').newest_id == "1991234567890000005"
+
+    requests_before = len(api.requests)
+    again = source_download(source_id=x_source.pk)
+    assert again.run is None and again.skipped_reason == "cap reached"  # 9 left, X reads 10 at least
+    assert len(api.requests) == requests_before
+    assert IngestionRun.objects.filter(source=x_source).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_cap_bounds_each_run_and_the_month_counts_them_all(x_source, api):
+    x_source.run_cap = 10
+    x_source.save()
+
+    first = source_download(source_id=x_source.pk).run
+    assert first.status == IngestionRun.Status.CAPPED
+    assert "tope por ejecución: 10" in first.message
+    assert all(r["max_results"] == "10" for r in api.requests)
+
+    x_source.run_cap = None
+    x_source.save()
+    second = source_download(source_id=x_source.pk).run
+    assert second.status == IngestionRun.Status.SUCCEEDED
+
+    from ingestion.selectors.sources import source_budget
+
+    budget = source_budget(source=x_source)
+    assert budget.read_month == first.fetched + second.fetched
+    assert budget.cost_month == (budget.read_month * budget.price).quantize(budget.cost_month)
+    assert str(budget.price) == "0.005"  # X's pay-per-use price, unless the source sets its own
