@@ -1,21 +1,26 @@
 """Admin for the dictionary, sources, runs, raw batches and tweets."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
 
 from .models import Category, IngestionRun, RawBatch, Source, SourceCursor, Term, TermCategory, Tweet
 from .resources import CategoryResource, TermResource
+from .selectors.sources import month_start, source_budget
 from .services.runs import ingestion_run_fail
+from .sources.x_api import MIN_PAGE_SIZE as X_MIN_READ
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -125,12 +130,143 @@ class SourceCursorInline(admin.TabularInline):
     can_delete = False
 
 
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
+
+
+class SourceForm(forms.ModelForm):
+    """The source, with a Mastodon source's instances and hashtags as plain lists instead of raw JSON."""
+
+    instances = forms.CharField(
+        label=_("instancias de Mastodon"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Una por línea, p. ej. mastodon.social (o una URL completa)."),
+    )
+    hashtags = forms.CharField(
+        label=_("hashtags de Mastodon"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Uno por línea, sin #. Se leen en cada instancia cada 15 minutos."),
+    )
+    hashtags_from_dictionary = forms.BooleanField(
+        label=_("añadir hashtags derivados del diccionario"), required=False,
+        help_text=_("Cada término activo se lee también como hashtag (p. ej. «sin cerebro» → #sincerebro)."),
+    )
+
+    class Meta:
+        model = Source
+        fields = ["name", "slug", "kind", "enabled", "config", "monthly_cap", "run_cap", "price_per_post"]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        config = self.instance.config or {}
+        self.fields["instances"].initial = "\n".join(config.get("instances", []))
+        self.fields["hashtags"].initial = "\n".join(config.get("hashtags", []))
+        self.fields["hashtags_from_dictionary"].initial = bool(config.get("hashtags_from_dictionary"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind, run_cap = data.get("kind"), data.get("run_cap")
+        if kind == Source.Kind.X_API and run_cap is not None and run_cap < X_MIN_READ:
+            self.add_error("run_cap", _("La API de X lee al menos %(n)d publicaciones por consulta.") % {"n": X_MIN_READ})
+        if kind == Source.Kind.MASTODON:
+            config = dict(data.get("config") or {})
+            config["instances"] = _lines(data.get("instances", ""))
+            config["hashtags"] = sorted({tag.lstrip("#").lower() for tag in _lines(data.get("hashtags", ""))})
+            config["hashtags_from_dictionary"] = bool(data.get("hashtags_from_dictionary"))
+            if not config["instances"]:
+                self.add_error("instances", _("Indique al menos una instancia."))
+            data["config"] = config
+        return data
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "enabled", "retry_at"]
+    form = SourceForm
+    list_display = [
+        "name", "kind", "enabled", "last_event", "posts_last_hour", "reconnects", "failures", "read_month",
+        "cost_month", "retry_at",
+    ]
     list_filter = ["kind", "enabled"]
     search_fields = ["name", "slug"]
     inlines = [SourceCursorInline]
+    actions = ["hashtags_derive"]
+    readonly_fields = [
+        "read_month", "cost_month", "last_event", "last_read_at", "reconnects", "failures", "last_error",
+        "retry_at", "created_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "enabled"]}),
+        (_("Mastodon"), {
+            "fields": ["instances", "hashtags", "hashtags_from_dictionary"],
+            "description": _("Solo para fuentes de tipo Mastodon."),
+        }),
+        (_("Configuración avanzada"), {"fields": ["config"], "classes": ["collapse"]}),
+        (_("Presupuesto"), {
+            "fields": ["monthly_cap", "run_cap", "price_per_post", "read_month", "cost_month"],
+            "description": _(
+                "La API de X cobra cada publicación leída. Con un tope, la descarga se detiene al alcanzarlo y la "
+                "ejecución queda como «detenida por el tope»."
+            ),
+        }),
+        (_("Estado"), {"fields": ["last_event", "last_read_at", "reconnects", "failures", "last_error", "retry_at",
+                                  "created_at"]}),
+    ]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Source | None = None) -> Any:
+        """The Mastodon lists only where they mean something (a Mastodon source, or a new one)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.kind != Source.Kind.MASTODON:
+            return [fieldset for fieldset in fieldsets if fieldset[0] != _("Mastodon")]
+        return fieldsets
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+        month = month_start()
+        hour_ago = timezone.now() - timedelta(hours=1)
+        return super().get_queryset(request).annotate(
+            _read_month=Sum("runs__fetched", filter=Q(runs__started_at__gte=month)),
+            _new_hour=Sum("runs__new", filter=Q(runs__finished_at__gte=hour_ago) | Q(runs__status=IngestionRun.Status.RUNNING)),
+        )
+
+    @admin.display(description=_("último evento"), ordering="last_event_at")
+    def last_event(self, obj: Source) -> str:
+        """When the newest post read was published, and how far behind real time that is."""
+        if obj.last_event_at is None:
+            return "-"
+        lag = timesince(obj.last_event_at, timezone.now(), depth=1)
+        return _("%(when)s (hace %(lag)s)") % {"when": date_format(timezone.localtime(obj.last_event_at), "j M H:i"), "lag": lag}
+
+    @admin.display(description=_("nuevas en la última hora"))
+    def posts_last_hour(self, obj: Source) -> int:
+        return getattr(obj, "_new_hour", None) or 0
+
+    @admin.display(description=_("leídas este mes"))
+    def read_month(self, obj: Source) -> str:
+        read = getattr(obj, "_read_month", None)
+        if read is None:
+            read = source_budget(source=obj).read_month
+        return f"{read:,} / {obj.monthly_cap:,}" if obj.monthly_cap is not None else f"{read:,}"
+
+    @admin.display(description=_("costo estimado del mes (USD)"))
+    def cost_month(self, obj: Source) -> str:
+        budget = source_budget(source=obj)
+        return "-" if not budget.price else f"{budget.cost_month:,.2f}"
+
+    @admin.action(description=_("Mastodon: añadir a sus hashtags los derivados del diccionario"), permissions=["change"])
+    def hashtags_derive(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        from .selectors.dictionary import dictionary_terms_active
+        from .sources.mastodon import hashtags_from_terms
+
+        derived = hashtags_from_terms([term.text for term in dictionary_terms_active()])
+        changed = 0
+        for source in queryset.filter(kind=Source.Kind.MASTODON):
+            config = dict(source.config or {})
+            config["hashtags"] = sorted({*config.get("hashtags", []), *derived})
+            source.config = config
+            source.save(update_fields=["config"])
+            changed += 1
+        self.message_user(
+            request,
+            _("%(n)d fuentes de Mastodon leen ahora %(tags)d hashtags del diccionario.") % {"n": changed, "tags": len(derived)},
+            messages.SUCCESS if changed else messages.WARNING,
+        )
 
 
 @admin.register(IngestionRun)

@@ -16,13 +16,21 @@ def download_now(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Q
     # the admin is loaded by every process at start, and the tasks bring the ML libraries with them.
     from pipeline.tasks import source_download_task
 
-    for source in queryset.exclude(kind=Source.Kind.FILE):
+    # Bluesky streams in its own process (`consume_bluesky`): there is nothing to download at once.
+    downloadable = queryset.exclude(kind__in=[Source.Kind.FILE, Source.Kind.BLUESKY])
+    for source in downloadable:
         source_download_task.delay(source.pk)
-    modeladmin.message_user(request, _("Descargas encoladas."), messages.SUCCESS)
+    if downloadable:
+        modeladmin.message_user(request, _("Descargas encoladas."), messages.SUCCESS)
+    if queryset.filter(kind=Source.Kind.BLUESKY).exists():
+        modeladmin.message_user(
+            request, _("Bluesky se lee en tiempo real (proceso consume_bluesky): no hay descarga que encolar."),
+            messages.INFO,
+        )
 
 
 class SourcePipelineAdmin(SourceAdmin):
-    actions = [download_now]
+    actions = [*SourceAdmin.actions, download_now]
 
 
 admin.site.unregister(Source)

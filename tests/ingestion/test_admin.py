@@ -118,3 +118,47 @@ def test_activating_a_term_without_an_active_category_warns_that_it_will_not_be_
     )
     html = response.content.decode()
     assert "1 término activado." in html and "1 no tiene ninguna categoría activa: no se buscará" in html
+
+
+@pytest.mark.django_db
+def test_source_list_shows_this_months_reads_and_their_estimated_cost(admin_client_es):
+    x = SourceFactory(slug="x-pago", name="X de pago", kind="x_api", monthly_cap=10_000)
+    IngestionRunFactory(source=x, fetched=1_200, status="succeeded")
+    IngestionRunFactory(source=x, fetched=300, status="capped")
+    page = admin_client_es.get(reverse("admin:ingestion_source_changelist")).content.decode()
+    assert "1,500 / 10,000" in page  # read this month, against the monthly cap
+    assert "7.50" in page  # 1,500 posts at X's 0.005 USD
+    change = admin_client_es.get(reverse("admin:ingestion_source_change", args=[x.pk])).content.decode()
+    assert "Presupuesto" in change and "7.50" in change
+    assert "hashtags de Mastodon" not in change  # the Mastodon lists only on Mastodon sources
+
+
+@pytest.mark.django_db
+def test_x_run_cap_below_one_request_is_refused(admin_client_es):
+    x = SourceFactory(slug="x-pago", name="X de pago", kind="x_api")
+    url = reverse("admin:ingestion_source_change", args=[x.pk])
+    form = {"name": x.name, "slug": x.slug, "kind": "x_api", "enabled": "on", "config": "{}", "run_cap": "5",
+            "cursors-TOTAL_FORMS": "0", "cursors-INITIAL_FORMS": "0"}
+    response = admin_client_es.post(url, form)
+    assert response.status_code == 200
+    assert "al menos 10 publicaciones" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_mastodon_instances_and_hashtags_are_edited_as_lists(admin_client_es):
+    from ingestion.models import Source
+
+    mastodon = Source.objects.get(slug="mastodon")  # created switched off by the migrations
+    assert not mastodon.enabled
+    url = reverse("admin:ingestion_source_change", args=[mastodon.pk])
+    form = {"name": "Mastodon", "slug": "mastodon", "kind": "mastodon", "enabled": "on", "config": "{}",
+            "instances": "mastodon.social\nmast.lat", "hashtags": "#Gordofobia\nmachismo",
+            "cursors-TOTAL_FORMS": "0", "cursors-INITIAL_FORMS": "0"}
+    response = admin_client_es.post(url, form)
+    assert response.status_code == 302
+    mastodon.refresh_from_db()
+    assert mastodon.enabled
+    assert mastodon.config == {
+        "instances": ["mastodon.social", "mast.lat"], "hashtags": ["gordofobia", "machismo"],
+        "hashtags_from_dictionary": False,
+    }
