@@ -19,6 +19,9 @@ class Command(BaseCommand):
         if not sources:
             raise CommandError("No hay fuentes que descargar.")
         for source in sources:
+            if source.kind == Source.Kind.BLUESKY:
+                self.stdout.write(f"{source.slug}: se lee en tiempo real con «manage.py consume_bluesky»; no se descarga")
+                continue
             outcome = source_download(source_id=source.pk)
             if outcome.run is None:
                 self.stdout.write(f"{source.slug}: omitida ({outcome.skipped_reason})")
