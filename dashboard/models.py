@@ -18,12 +18,17 @@ same on PostgreSQL and on the embedded SQLite:
 * `category_id` 0 counts every post; otherwise a category's id. A post counts
   in every category of the dictionary terms it matched (`TweetCategory`).
 * `state` "*" counts every post; "" counts posts not attributed to a state.
-* `subject` "" counts every post; otherwise a hashtag (lower case, no "#"),
+* `subject` "" counts every post; "fuente:<source id>" one source's posts (the
+  pages' source filter); otherwise a hashtag (lower case, no "#", never a ":"),
   counting the posts that carry it (for the hashtag search and the top hashtags).
 
 For every post the rows (category or 0) × (state or "*") are counted with an
-empty subject; for each of its hashtags, the rows (category or 0) × "*" and
-0 × state: a hashtag's semáforo, trend and map, without the whole cube per hashtag.
+empty subject, and again with its source's subject: a source's semáforo, trends
+and maps, a category's map included (a post has one source, so the sources'
+rows together are at most as many as the rows of every post). For each of its
+hashtags, the rows (category or 0) × "*" and 0 × state: a hashtag's semáforo,
+trend and map, without the whole cube per hashtag. Terms are counted for every
+post, its source and each of its hashtags.
 """
 from __future__ import annotations
 
@@ -40,6 +45,7 @@ from classifier.models import ModelVersion
 ALL_CATEGORIES = 0
 ALL_STATES = "*"
 ALL_POSTS = ""  # the subject of the rows that count every post
+SOURCE_SUBJECT_PREFIX = "fuente:"  # + a source's id: the subject of the rows that count that source's posts
 SUBJECT_MAX = 140
 TERM_MAX = 120  # as ingestion.Term.text
 

@@ -2,10 +2,13 @@
 
 Every widget reads the pre-aggregated counts through `selectors_semaforo`; only
 the drill-down (signed-in users) lists posts. Anonymous visitors see aggregates
-only: no texts, no handles.
+only: no texts, no handles. The semáforo's pages, their CSV files and the
+drill-down read one source's posts with `?fuente=<slug>` (a hashtag search
+counts every source: its rows are not kept per source).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,8 +45,9 @@ from dashboard.selectors.semaforo import (
     states_get,
     trend_get,
 )
+from dashboard.selectors.sources import source_get, source_rows, sources_counted
 from ingestion.geo import STATE_NAMES
-from ingestion.models import Category
+from ingestion.models import Category, Source
 from ingestion.validation import EARLIEST_POST
 from labeling.selectors.annotation import text_segments
 
@@ -55,8 +59,54 @@ HOME_TREND_DAYS = 60
 LATEST_LINK = datetime(2100, 1, 1, tzinfo=UTC)  # a drill-down link further out is not one the pages made
 
 
-def _subject(request: HttpRequest) -> Subject:
-    return Subject.parse(request.GET.get("q", "")[:150])
+def _source(request: HttpRequest) -> Source | None:
+    """The source a page is filtered by (`?fuente=<slug>`); None: every source. Http404 for a slug no source has."""
+    slug = request.GET.get("fuente", "")
+    if not slug:
+        return None
+    try:
+        return source_get(slug=slug)
+    except Source.DoesNotExist as missing:
+        raise Http404(_("No existe esa fuente.")) from missing
+
+
+def _subject(request: HttpRequest, source: Source | None = None) -> Subject:
+    """The search's subject, of `source`'s posts only when one is given, except a hashtag's (counted for every
+    source together: the caller says so)."""
+    subject = Subject.parse(request.GET.get("q", "")[:150])
+    return subject if source is None or subject.kind == "hashtag" else replace(subject, source_id=source.pk)
+
+
+def _page_query(subject: Subject, source: Source | None) -> str:
+    """The query string that keeps a page's search and source on the links to the other semáforo pages."""
+    params = {"q": subject.label, "fuente": source.slug if source and subject.source_id else ""}
+    return urlencode({key: value for key, value in params.items() if value})
+
+
+def _source_filter(request: HttpRequest, *, subject: Subject, source: Source | None) -> dict[str, object]:
+    """The source shown, and the filter's links: "every source" and each source the active model has counted
+    posts of (the one asked for too, if it has none), each keeping the page's other parameters.
+
+    A hashtag search has no filter (its rows are not kept per source); asked for one anyway, the page says so.
+    """
+    ignored = source is not None and subject.kind == "hashtag"
+    version = model_version_for_reads()
+    choices = [] if version is None or subject.kind == "hashtag" else sources_counted(model_version_id=version.pk)
+    if source is not None and not ignored and source.pk not in {choice.pk for choice in choices}:
+        choices = sorted([*choices, source], key=lambda choice: (choice.name, choice.slug))
+
+    def link(slug: str) -> str:
+        query = request.GET.copy()
+        query.pop("fuente", None)
+        if slug:
+            query["fuente"] = slug
+        return request.path + (f"?{query.urlencode()}" if query else "")
+
+    current = None if ignored else source
+    links = [(_("Todas las fuentes"), link(""), current is None)] + [
+        (choice.name, link(choice.slug), current is not None and choice.pk == current.pk) for choice in choices]
+    return {"source": current, "source_ignored": source if ignored else None, "source_links": links if choices else [],
+            "page_query": _page_query(subject, current)}
 
 
 def _user_search_refused(request: HttpRequest, subject: Subject) -> bool:
@@ -68,12 +118,15 @@ def _login_needed(request: HttpRequest, subject: Subject) -> HttpResponse:
     return render(request, "dashboard/search.html", {"query": subject.label, "login_needed": True}, status=403)
 
 
-def _drill_base(semaforo: Semaforo) -> str:
-    """The query string every drill-down link of a page starts with: the lights' own window, and the search."""
+def _drill_base(semaforo: Semaforo, source: Source | None) -> str:
+    """The query string every drill-down link of a page starts with: the lights' own window, the search and
+    the source."""
     subject = semaforo.subject
     params = {"desde": semaforo.window_start.isoformat(), "hasta": semaforo.window_end.isoformat()}
     if subject.kind != "all":
         params["q"] = subject.label
+    if source is not None and subject.source_id is not None:
+        params["fuente"] = source.slug
     return urlencode(params)
 
 
@@ -82,8 +135,11 @@ def _by_urgency(lights: list[Light]) -> list[Light]:
     return sorted(lights, key=lambda light: (-LEVEL_ORDER[light.level], -(light.rate or 0.0), light.name))
 
 
-def _widgets(*, semaforo: Semaforo, public: bool, category: str | None = None) -> dict[str, object]:
-    """The widgets every semáforo page has, for the lights' subject and window (`public`: an anonymous visitor)."""
+def _widgets(
+    *, semaforo: Semaforo, public: bool, source: Source | None, category: str | None = None,
+) -> dict[str, object]:
+    """The widgets every semáforo page has, for the lights' subject (of `source`'s posts when the subject says
+    so) and window (`public`: an anonymous visitor)."""
     subject = semaforo.subject
     states = states_get(category=category, subject=subject)
     terms = phrases_top(kind="term", category=category, subject=subject)
@@ -94,24 +150,28 @@ def _widgets(*, semaforo: Semaforo, public: bool, category: str | None = None) -
         "states": _by_urgency(states),
         "tiles": tiles_place(states, code_of=lambda light: light.slug),
         "grid": {"columns": COLUMNS, "rows": ROWS},
-        # A hashtag's own search has no hashtag list (hashtags are not counted per hashtag).
+        # A hashtag's search and a source's posts have no hashtag list (hashtags are counted for every source
+        # together, not per hashtag nor per source).
         "phrase_tables": [("term", _("Términos del diccionario"), terms, "terminos")] + (
-            [] if subject.kind == "hashtag" else [("hashtag", _("Hashtags"), hashtags, "hashtags")]),
-        "drill_base": _drill_base(semaforo),
+            [("hashtag", _("Hashtags"), hashtags, "hashtags")] if subject.hashtags_listed else []),
+        "drill_base": _drill_base(semaforo, source),
         "period": period_text(semaforo.rule.baseline_days),
-        "export_query": urlencode({k: v for k, v in (("q", subject.label), ("categoria", category or "")) if v}),
+        "export_query": "&".join(part for part in (
+            _page_query(subject, source), urlencode({"categoria": category}) if category else "") if part),
     }
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    subject = _subject(request)
+    source = _source(request)
+    subject = _subject(request, source)
     if _user_search_refused(request, subject):
         return _login_needed(request, subject)
     semaforo = semaforo_get(subject=subject)
     trend = trend_get(granularity="day", periods=HOME_TREND_DAYS, subject=subject)
     context = {"semaforo": semaforo, "lights": _by_urgency(semaforo.categories), "trend_day": tables.trend_chart(trend),
-               **_widgets(semaforo=semaforo, public=not request.user.is_authenticated)}
+               **_source_filter(request, subject=subject, source=source),
+               **_widgets(semaforo=semaforo, source=source, public=not request.user.is_authenticated)}
     return render(request, "dashboard/home.html", context)
 
 
@@ -125,7 +185,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def category(request: HttpRequest, slug: str) -> HttpResponse:
-    subject = _subject(request)
+    source = _source(request)
+    subject = _subject(request, source)
     if _user_search_refused(request, subject):
         return _login_needed(request, subject)
     try:
@@ -138,22 +199,28 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "semaforo": semaforo, "light": light, "category_name": trend_day.name, "slug": slug,
         "trend_day": tables.trend_chart(trend_day), "trend_hour": tables.trend_chart(trend_hour),
-        **_widgets(semaforo=semaforo, category=slug, public=not request.user.is_authenticated),
+        **_source_filter(request, subject=subject, source=source),
+        **_widgets(semaforo=semaforo, category=slug, source=source, public=not request.user.is_authenticated),
     }
     return render(request, "dashboard/category.html", context)
 
 
 @require_GET
 def export(request: HttpRequest, table: str) -> HttpResponseBase:
-    """Any table of the pages as CSV, with the page's search and category."""
-    subject, slug = _subject(request), request.GET.get("categoria") or None
+    """Any table of the pages as CSV, with the page's search, source and category."""
+    source = _source(request)
+    subject, slug = _subject(request, source), request.GET.get("categoria") or None
     if _user_search_refused(request, subject):
         return HttpResponse(_("La búsqueda por usuario requiere iniciar sesión."), status=403)
+    if source is not None and subject.source_id is None:
+        return HttpResponse(_("Los hashtags se cuentan con todas las fuentes juntas: quita la fuente del enlace."),
+                            status=400)
     try:
         rows = tables.rows_for(table, subject=subject, category=slug, public=not request.user.is_authenticated)
     except (KeyError, Category.DoesNotExist) as unknown:
         raise Http404(_("No existe esa tabla.")) from unknown
-    name = "-".join(part for part in ("discriminamometro", table, slug or "", slugify(subject.key)) if part)
+    name = "-".join(part for part in (
+        "discriminamometro", table, slug or "", slugify(subject.key), source.slug if source else "") if part)
     return rows_download(rows, filename=f"{name}.csv")
 
 
@@ -276,6 +343,8 @@ def posts(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/posts.html", {
         "page": page, "filters": filters, "query": query.urlencode(), "version": version,
         "category_name": names.get(request.GET.get("categoria", ""), ""), "state_name": STATE_NAMES.get(filters.state or ""),
+        "source_name": "" if filters.source_id is None else Source.objects.filter(pk=filters.source_id)
+        .values_list("name", flat=True).first(),
         "names": names,
     })
 
@@ -290,9 +359,13 @@ def _post_filter(request: HttpRequest) -> tuple[PostFilter | None, str]:
         return None, _("No existe esa categoría.")
     if state and state not in STATE_NAMES:
         return None, _("No existe ese estado.")
+    source_slug = request.GET.get("fuente", "")
+    source_id = Source.objects.filter(slug=source_slug).values_list("pk", flat=True).first() if source_slug else None
+    if source_slug and source_id is None:
+        return None, _("No existe esa fuente.")
     subject = _subject(request)
     return PostFilter(
-        since=since, until=until, category_id=category_id, state=state or None,
+        since=since, until=until, category_id=category_id, state=state or None, source_id=source_id,
         hashtag=subject.key if subject.kind == "hashtag" else "", user=subject.key if subject.kind == "user" else "",
         term=request.GET.get("termino", "")[:120], discriminatory_only=request.GET.get("discriminatorias") == "1",
     ), ""
@@ -316,9 +389,14 @@ def _when(value: str | None) -> datetime | None:
 
 @require_GET
 def ingestion(request: HttpRequest) -> HttpResponse:
-    """What has been downloaded: totals, categories, states and (for staff) the latest runs."""
+    """What has been downloaded: each source's health, totals, categories, states and (for staff) the latest runs.
+
+    A source's budget (reads against its cap, their cost) and its last error are for staff only: an error can
+    name a server, a token's fate or a configuration detail.
+    """
     window = timedelta(hours=48)
     context = {
+        "sources": source_rows(),
         "totals": overview_totals(window=window),
         "window_hours": 48,
         "categories": overview_categories(window=window),

@@ -8,13 +8,16 @@ for a user. A rollup source sums in the database and returns a few hundred
 rows at most; reading the hourly rows one by one would spend more time
 turning timestamps into Python objects than the database spends finding them.
 
-* All posts and hashtags read the rollups (`HourlyCount`, `TermHourly`).
+* All posts, one source's posts and hashtags read the rollups (`HourlyCount`,
+  `TermHourly`). A hashtag's rows are not kept per source: a hashtag search
+  counts every source's posts (`source_for` refuses the pair).
 * A user is not rolled up: a rollup keyed by user would hold about a row per
   post for most users, as many rows as the posts table. A user's widgets count
   that user's posts in the period on the fly with the same `Tally` the rollups
   use, read through the index on the author's handle and the prediction's
   unique index: the cost grows with that user's posts in the period, never
-  with the platform's. The handle is matched as X writes it (case included).
+  with the platform's. The handle is matched as X writes it (case included),
+  and the posts can be one source's.
 """
 from __future__ import annotations
 
@@ -29,8 +32,16 @@ from django.utils import timezone
 
 from classifier.models import Prediction
 from dashboard.levels import Counts
-from dashboard.models import ALL_POSTS, ALL_STATES, HourlyCount, TermHourly
-from dashboard.services.rollups import Tally, category_slug_ids, hashtag_key, scored_posts, tally_posts
+from dashboard.models import ALL_POSTS, ALL_STATES, SOURCE_SUBJECT_PREFIX, HourlyCount, TermHourly
+from dashboard.services.rollups import (
+    Tally,
+    category_slug_ids,
+    hashtag_key,
+    is_source_subject,
+    scored_posts,
+    source_subject,
+    tally_posts,
+)
 
 PhraseKind = Literal["term", "hashtag"]
 GroupBy = Literal["category_id", "state"]
@@ -90,12 +101,17 @@ class PhraseCount:
         return self.discriminatory / self.posts if self.posts else None
 
 
+class SourceNotCounted(ValueError):
+    """A hashtag's posts of one source: the rollups do not count them (see the module docstring)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """Whose posts the widgets show: every post, a hashtag's, or a user's (by author)."""
+    """Whose posts the widgets show: every post, a hashtag's, or a user's (by author); of one source, or of all."""
 
     kind: Literal["all", "hashtag", "user"] = "all"
     key: str = ""
+    source_id: int | None = None  # a `Source`'s id: only its posts (the pages' ?fuente=)
 
     @classmethod
     def parse(cls, text: str) -> Subject:
@@ -109,6 +125,12 @@ class Subject:
     @property
     def label(self) -> str:
         return {"all": "", "hashtag": f"#{self.key}", "user": f"@{self.key}"}[self.kind]
+
+    @property
+    def hashtags_listed(self) -> bool:
+        """Whether its posts' top hashtags are counted: a user's (on the fly) and every post's, not a hashtag's
+        nor one source's (the rollups keep a hashtag's rows for every source together)."""
+        return self.kind == "user" or (self.kind == "all" and self.source_id is None)
 
 
 class CountSource(Protocol):
@@ -127,7 +149,7 @@ class CountSource(Protocol):
 
 
 class RollupSource:
-    """Counts of every post (subject "") or of a hashtag's posts, from the rollups."""
+    """Counts of every post (subject ""), of one source's posts or of a hashtag's, from the rollups."""
 
     def __init__(self, *, model_version_id: int, subject: str = ALL_POSTS) -> None:
         self.version, self.subject = model_version_id, subject
@@ -153,8 +175,9 @@ class RollupSource:
             ranked = terms.annotate(n=Sum("posts"), d=Sum("discriminatory")).order_by("-n", "term")[:limit]
             return [PhraseCount(text, posts, disc) for text, posts, disc in ranked]
         if self.subject != ALL_POSTS:
-            return []  # hashtags are not counted per hashtag: what goes with a hashtag is its terms
-        tags = HourlyCount.objects.filter(state=ALL_STATES, **scope).exclude(subject=ALL_POSTS).values_list("subject")
+            return []  # hashtags are not counted per hashtag nor per source: what goes with those is their terms
+        tags = (HourlyCount.objects.filter(state=ALL_STATES, **scope).exclude(subject=ALL_POSTS)
+                .exclude(subject__startswith=SOURCE_SUBJECT_PREFIX).values_list("subject"))
         top = tags.annotate(n=Sum("posts"), d=Sum("discriminatory")).order_by("-n", "subject")[:limit]
         return [PhraseCount(text, posts, disc) for text, posts, disc in top]
 
@@ -172,6 +195,7 @@ class AuthorSource:
 
     model_version_id: int
     handle: str
+    source_id: int | None = None
     _tallies: dict[tuple[datetime, datetime], Tally] = field(default_factory=dict)
 
     def tally(self, *, since: datetime, until: datetime) -> Tally:
@@ -181,6 +205,8 @@ class AuthorSource:
                 model_version_id=self.model_version_id, tweet__author_handle=self.handle,
                 tweet__created_at__gte=since, tweet__created_at__lt=until,
             )
+            if self.source_id is not None:
+                predictions = predictions.filter(tweet__source_id=self.source_id)
             self._tallies[key] = tally_posts(Tally(), scored_posts(predictions), slug_ids=category_slug_ids())
         return self._tallies[key]
 
@@ -205,7 +231,8 @@ class AuthorSource:
                      if subject == ALL_POSTS and category == category_id]
         else:
             items = [(subject, counts) for (subject, category, state, _), counts in tally.hourly.items()
-                     if subject != ALL_POSTS and category == category_id and state == ALL_STATES]
+                     if subject != ALL_POSTS and not is_source_subject(subject) and category == category_id
+                     and state == ALL_STATES]
         for text, (posts, disc) in items:
             found = sums.setdefault(text, [0, 0])
             found[0] += posts
@@ -215,7 +242,13 @@ class AuthorSource:
 
 
 def source_for(subject: Subject, *, model_version_id: int) -> CountSource:
+    """Where a subject's counts come from; SourceNotCounted for a hashtag of one source."""
     if subject.kind == "user":
-        return AuthorSource(model_version_id=model_version_id, handle=subject.key)
-    return RollupSource(model_version_id=model_version_id, subject=subject.key if subject.kind == "hashtag" else ALL_POSTS)
+        return AuthorSource(model_version_id=model_version_id, handle=subject.key, source_id=subject.source_id)
+    if subject.kind == "hashtag":
+        if subject.source_id is not None:
+            raise SourceNotCounted(subject.key)
+        return RollupSource(model_version_id=model_version_id, subject=subject.key)
+    whole = ALL_POSTS if subject.source_id is None else source_subject(subject.source_id)
+    return RollupSource(model_version_id=model_version_id, subject=whole)
 

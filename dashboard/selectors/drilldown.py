@@ -2,8 +2,8 @@
 
 Filters mirror what the rollups count: the active model's scored posts,
 published in [since, until), optionally of a category (by the dictionary's
-match), a state, a hashtag, an author, a dictionary term, and only those the
-model judged discriminatory. The reads are bounded by the time window and
+match), a state, a source, a hashtag, an author, a dictionary term, and only
+those the model judged discriminatory. The reads are bounded by the time window and
 paginated; the page is the only place the dashboard reads raw posts.
 """
 from __future__ import annotations
@@ -25,6 +25,7 @@ class PostFilter:
     until: datetime
     category_id: int | None = None
     state: str | None = None
+    source_id: int | None = None
     hashtag: str = ""  # lower case, without "#"
     user: str = ""
     term: str = ""
@@ -41,6 +42,8 @@ def posts_behind(*, version: ModelVersion, filters: PostFilter) -> QuerySet[Twee
         tweets = tweets.filter(Exists(TweetCategory.objects.filter(tweet=OuterRef("pk"), category_id=filters.category_id)))
     if filters.state:
         tweets = tweets.filter(state=filters.state)
+    if filters.source_id is not None:
+        tweets = tweets.filter(source_id=filters.source_id)
     if filters.user:
         tweets = tweets.filter(author_handle__iexact=filters.user)
     if filters.hashtag:

@@ -10,7 +10,8 @@ workers adding to the same hour never lose each other's posts.
 
 `rollups_rebuild` replaces a version's rows over a time range with a recount,
 a day per transaction. The same `Tally` counts both ways, so an incremental
-count and a recount cannot disagree on what a post adds.
+count and a recount cannot disagree on what a post adds: its hashtags' rows and
+its source's rows (`source_subject`) included.
 """
 from __future__ import annotations
 
@@ -25,7 +26,16 @@ from django.db.models import BooleanField, F, Field, Func, Max, Min, Q, QuerySet
 from django.db.models.functions import Cast
 
 from classifier.models import Prediction
-from dashboard.models import ALL_CATEGORIES, ALL_POSTS, ALL_STATES, SUBJECT_MAX, TERM_MAX, HourlyCount, TermHourly
+from dashboard.models import (
+    ALL_CATEGORIES,
+    ALL_POSTS,
+    ALL_STATES,
+    SOURCE_SUBJECT_PREFIX,
+    SUBJECT_MAX,
+    TERM_MAX,
+    HourlyCount,
+    TermHourly,
+)
 from ingestion.models import Category, Tweet, TweetCategory
 
 READ_CHUNK = 2000  # posts per query: SQLite caps the parameters of one statement
@@ -44,6 +54,7 @@ class ScoredPost(NamedTuple):
     hashtags: list[Any]
     matches: list[Any]
     discriminatory: bool
+    source_id: int | None = None
 
 
 def hour_floor(moment: datetime) -> datetime:
@@ -52,10 +63,25 @@ def hour_floor(moment: datetime) -> datetime:
 
 
 def hashtag_key(tag: Any) -> str:
-    """How a hashtag is counted and searched: lower case, without "#"; "" for nothing usable."""
+    """How a hashtag is counted and searched: lower case, without "#"; "" for nothing usable.
+
+    A tag with a ":" is not one: X and Mastodon end a hashtag before it, and a
+    subject with a ":" is a source's (`source_subject`), which no hashtag, however a
+    source or a file spells it, may count into or be searched as.
+    """
     if not isinstance(tag, str):
         return ""
-    return tag.strip().lstrip("#").lower()[:SUBJECT_MAX]
+    key = tag.strip().lstrip("#").lower()[:SUBJECT_MAX]
+    return "" if ":" in key else key
+
+
+def source_subject(source_id: int) -> str:
+    """The rollups' subject of one source's posts: "fuente:<id>" (a ":" that no hashtag key holds)."""
+    return f"{SOURCE_SUBJECT_PREFIX}{source_id}"
+
+
+def is_source_subject(subject: str) -> bool:
+    return subject.startswith(SOURCE_SUBJECT_PREFIX)
 
 
 def _term_pairs(matches: Iterable[Any], slug_ids: Mapping[str, int]) -> set[tuple[str, int]]:
@@ -87,15 +113,19 @@ class Tally:
         """Count one post in every row it belongs to (see the models' docstring for which)."""
         hour, disc = hour_floor(post.created_at), int(post.discriminatory)
         tags = sorted({key for key in map(hashtag_key, post.hashtags or ()) if key})
+        # Every post and its source's posts get the whole cube (a category's map needs it); a post has one
+        # source, so the sources' rows together are at most as many as the rows of every post.
+        wholes = (ALL_POSTS,) if post.source_id is None else (ALL_POSTS, source_subject(post.source_id))
         for category in (ALL_CATEGORIES, *categories):
-            self._add(self.hourly, (ALL_POSTS, category, ALL_STATES, hour), disc)
-            self._add(self.hourly, (ALL_POSTS, category, post.state, hour), disc)
+            for whole in wholes:
+                self._add(self.hourly, (whole, category, ALL_STATES, hour), disc)
+                self._add(self.hourly, (whole, category, post.state, hour), disc)
             for tag in tags:
                 self._add(self.hourly, (tag, category, ALL_STATES, hour), disc)
         for tag in tags:
             self._add(self.hourly, (tag, ALL_CATEGORIES, post.state, hour), disc)
         pairs = _term_pairs(post.matches or (), slug_ids)
-        for subject in (ALL_POSTS, *tags):
+        for subject in (*wholes, *tags):
             for term, category in pairs:
                 self._add(self.terms, (subject, category, hour, term), disc)
         self.posts += 1
@@ -138,10 +168,10 @@ def scored_posts(predictions: QuerySet[Prediction]) -> list[ScoredPost]:
     # was a fifth of the time of an incremental update.
     rows = predictions.filter(tweet__created_at__isnull=False).values_list(
         "tweet_id", "tweet__created_at", "tweet__state", Cast("tweet__hashtags", TextField()),
-        Cast("tweet__matches", TextField()), "discriminatory",
+        Cast("tweet__matches", TextField()), "discriminatory", "tweet__source_id",
     )
-    return [ScoredPost(pk, created, state, orjson.loads(tags), orjson.loads(matches), disc)
-            for pk, created, state, tags, matches, disc in rows if created is not None]
+    return [ScoredPost(pk, created, state, orjson.loads(tags), orjson.loads(matches), disc, source)
+            for pk, created, state, tags, matches, disc, source in rows if created is not None]
 
 
 def post_categories(posts: Sequence[ScoredPost]) -> dict[int, list[int]]:

@@ -11,7 +11,7 @@ from classifier.models import ModelVersion, Prediction
 from classifier.services.predictions import predictions_insert
 from dashboard.models import HourlyCount, TermHourly
 from dashboard.services.rollups import rollups_add
-from ingestion.models import Category, Tweet, TweetCategory
+from ingestion.models import Category, Source, Tweet, TweetCategory
 from tests.factories import TweetFactory
 
 NOW = datetime(2026, 11, 20, 12, 30, tzinfo=UTC)  # the window then ends at 13:00 UTC
@@ -19,11 +19,12 @@ NOW = datetime(2026, 11, 20, 12, 30, tzinfo=UTC)  # the window then ends at 13:0
 
 def posts_create(
     count: int, *, at: datetime, categories: Sequence[Category] = (), state: str = "", hashtags: Sequence[str] = (),
-    terms: Sequence[tuple[str, Sequence[str]]] = (), handle: str = "",
+    terms: Sequence[tuple[str, Sequence[str]]] = (), handle: str = "", source: Source | None = None,
 ) -> list[Tweet]:
-    """`count` posts published at `at`, matched to `categories` (with `terms`: (term, category slugs))."""
+    """`count` posts published at `at` (from `source`), matched to `categories` (with `terms`: (term, category
+    slugs))."""
     tweets = Tweet.objects.bulk_create(TweetFactory.build_batch(
-        count, created_at=at, state=state, hashtags=list(hashtags), author_handle=handle,
+        count, created_at=at, state=state, hashtags=list(hashtags), author_handle=handle, source=source,
         matches=[{"term": term, "categories": list(slugs), "start": 0, "end": len(term)} for term, slugs in terms],
     ))
     TweetCategory.objects.bulk_create([
@@ -75,10 +76,12 @@ def recount(version: ModelVersion) -> tuple[dict[tuple, list[int]], dict[tuple, 
         assert tweet.created_at is not None
         hour = tweet.created_at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
         categories = [0] + [c.pk for c in tweet.categories.all()]
-        tags = {tag.lstrip("#").lower() for tag in tweet.hashtags}
+        tags = {tag for tag in (raw.lstrip("#").lower() for raw in tweet.hashtags) if tag and ":" not in tag}
+        wholes = ["", f"fuente:{tweet.source_id}"] if tweet.source_id is not None else [""]
         for category in categories:
             for state in ("*", tweet.state):
-                add(hourly, ("", category, state, hour), disc)
+                for whole in wholes:
+                    add(hourly, (whole, category, state, hour), disc)
             for tag in tags:
                 add(hourly, (tag, category, "*", hour), disc)
         for tag in tags:
@@ -86,7 +89,7 @@ def recount(version: ModelVersion) -> tuple[dict[tuple, list[int]], dict[tuple, 
         pairs = {(m["term"], 0) for m in tweet.matches} | {
             (m["term"], slug_ids[slug]) for m in tweet.matches for slug in m["categories"]
         }
-        for subject in ("", *tags):
+        for subject in (*wholes, *tags):
             for term, category in pairs:
                 add(terms, (subject, category, hour, term), disc)
     return hourly, terms
