@@ -10,6 +10,7 @@ from __future__ import annotations
 from ingestion.models import Source
 
 from .base import SourceAdapter
+from .mastodon import MastodonSource
 from .replay import ReplaySource
 from .x_api import MIN_PAGE_SIZE, XApiSource
 
@@ -19,6 +20,8 @@ def source_adapter(source: Source, *, budget: int | None = None) -> SourceAdapte
     paid source sizes its requests by (the others are stopped by the service once past it)."""
     if source.kind == Source.Kind.X_API:
         return XApiSource(source, budget=budget)
+    if source.kind == Source.Kind.MASTODON:
+        return MastodonSource(source)  # free to read: the service stops it once past a cap an admin set
     if source.kind == Source.Kind.REPLAY:
         return ReplaySource(source)
     raise ValueError(f"la fuente {source.slug} ({source.kind}) no se descarga de forma programada")
