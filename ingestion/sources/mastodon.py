@@ -294,6 +294,7 @@ class MastodonInstance:
         self.base_url = base_url
         self.host = urlsplit(base_url).netloc
         self.max_wait = max_wait
+        self.answers = 0  # timeline pages received
         self.received = _LastResponse()
         session = requests.Session()
         session.hooks["response"].append(self.received)
@@ -308,6 +309,8 @@ class MastodonInstance:
 
     def newer(self, page: Any) -> tuple[Any, list[Any]]:
         """The page the `Link` header's `prev` names; (None, []) when it names none."""
+        if getattr(page, "_pagination_prev", None) is None:
+            return None, []
         return self._request(lambda: self.client.fetch_previous(page))
 
     def _request(self, call: Callable[[], Any]) -> tuple[Any, list[Any]]:
@@ -318,7 +321,9 @@ class MastodonInstance:
             except MastodonRatelimitError:
                 self._wait_or_stop(self._reset_at())
                 continue
-            return page, (self.received.statuses() if page is not None else [])
+            statuses = self.received.statuses() if page is not None else []
+            self.answers += 1
+            return page, statuses
         raise InstanceRateLimited(self._reset_at(), host=self.host)
 
     def _reset_at(self) -> datetime:
@@ -378,7 +383,7 @@ class MastodonSource:
             raise ValueError(f"la fuente {self.source.slug} no tiene instancias o hashtags de Mastodon que leer")
         matcher = matcher_build()
         limited: list[InstanceRateLimited] = []
-        failed = 0
+        failed = answered = 0
         for base_url in self.instances:
             instance = MastodonInstance(base_url, max_wait=self.max_wait)
             try:
@@ -388,13 +393,13 @@ class MastodonSource:
             except InstanceRateLimited as stop:
                 limited.append(stop)  # the other instances are still read; the run ends rate limited
             except (MastodonNetworkError, MastodonAPIError, InstanceUnusable) as error:
-                failed += 1
+                failed, answered = failed + 1, answered + bool(instance.answers)
                 logger.warning("Mastodon %s unavailable: %s", instance.host, error)
                 message = f"{instance.host}: la instancia no respondió ({_instance_error(error)}); se leyeron las demás"
                 yield SourceBatch(items=[], errors=[RecordError(line=None, message=message, record_id=instance.host)])
         if limited:
             raise min(limited, key=lambda stop: stop.reset_at)
-        if failed == len(self.instances):
+        if failed == len(self.instances) and not answered:  # not one timeline read: the run fails, for the admin
             raise RuntimeError("ninguna instancia de Mastodon respondió")
 
     def _pair_batches(
