@@ -162,3 +162,22 @@ def test_mastodon_instances_and_hashtags_are_edited_as_lists(admin_client_es):
         "instances": ["mastodon.social", "mast.lat"], "hashtags": ["gordofobia", "machismo"],
         "hashtags_from_dictionary": False,
     }
+
+
+@pytest.mark.django_db
+def test_mastodon_sources_follow_the_dictionarys_hashtags_from_an_admin_action(admin_client_es, dictionary):
+    from ingestion.models import Source
+
+    mastodon = Source.objects.get(slug="mastodon")
+    mastodon.config = {"instances": ["mastodon.social"], "hashtags": ["machismo"]}
+    mastodon.save()
+    response = admin_client_es.post(
+        reverse("admin:ingestion_source_changelist"),
+        {"action": "hashtags_derive", "_selected_action": [mastodon.pk]}, follow=True,
+    )
+    assert "leen ahora" in response.content.decode()
+    mastodon.refresh_from_db()
+    hashtags = mastodon.config["hashtags"]
+    assert "machismo" in hashtags  # kept
+    assert {"naco", "feminazi"} <= set(hashtags)  # from the dictionary's terms
+    assert all(" " not in tag and not tag.startswith("#") for tag in hashtags)
