@@ -107,13 +107,31 @@ def html_text(html: str) -> str:
     """Mastodon's HTML as plain text: paragraphs and `<br>` as line breaks, entities decoded, link text kept."""
     if "<" not in html and "&" not in html:
         return html.strip()
-    soup = BeautifulSoup(html, "html.parser")
+    return _soup_text(BeautifulSoup(html, "html.parser"))
+
+
+def _soup_text(soup: BeautifulSoup) -> str:
     for br in soup.find_all("br"):
         br.replace_with("\n")
     for block in soup.find_all(_BLOCKS):
         block.append("\n")
     lines = [line.strip() for line in soup.get_text().split("\n")]
     return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _content(html: str) -> tuple[str, list[str]]:
+    """A status's text, and its links that are neither mentions nor hashtags (Mastodon marks those with class
+    "mention"), from one parse of its HTML."""
+    if "<" not in html and "&" not in html:
+        return html.strip(), []
+    soup = BeautifulSoup(html, "html.parser")
+    links = []
+    for anchor in soup.find_all("a", href=True):
+        href = anchor.get("href")
+        marked = "mention" in anchor.get_attribute_list("class") or "tag" in anchor.get_attribute_list("rel")
+        if isinstance(href, str) and not marked:
+            links.append(href)
+    return _soup_text(soup), links
 
 
 def _string(value: Any, *, field: str) -> str:
@@ -168,19 +186,6 @@ def _profile_location(account: Mapping[str, Any]) -> str:
     return "; ".join(places)[:255]
 
 
-def _links(html: str) -> list[str]:
-    """The content's links that are neither mentions nor hashtags (Mastodon marks those with class "mention")."""
-    if "<a" not in html:
-        return []
-    links = []
-    for anchor in BeautifulSoup(html, "html.parser").find_all("a", href=True):
-        href = anchor.get("href")
-        marked = "mention" in anchor.get_attribute_list("class") or "tag" in anchor.get_attribute_list("rel")
-        if isinstance(href, str) and not marked:
-            links.append(href)
-    return links
-
-
 def _metrics(status: Mapping[str, Any]) -> dict[str, int]:
     names = {"replies_count": "reply_count", "reblogs_count": "retweet_count", "favourites_count": "like_count"}
     return {ours: status[theirs] for theirs, ours in names.items() if type(status.get(theirs)) is int}
@@ -194,9 +199,9 @@ def mastodon_status_parse(status: Any, *, instance_host: str) -> TweetRecord:
     if not uri:
         raise RecordInvalid("falta el campo 'uri'")
     body = _object(status.get("reblog"), field="reblog") or status
-    content = _string(body.get("content"), field="content")
+    content, links = _content(_string(body.get("content"), field="content"))
     spoiler = _string(body.get("spoiler_text"), field="spoiler_text").strip()
-    text = text_check("\n".join(part for part in (spoiler, html_text(content)) if part))
+    text = text_check("\n".join(part for part in (spoiler, content) if part))
     account = _object(status.get("account"), field="account")
     account_url = _string(account.get("url"), field="account.url")
     mentions = [
@@ -218,7 +223,7 @@ def mastodon_status_parse(status: Any, *, instance_host: str) -> TweetRecord:
         is_reply=status.get("in_reply_to_id") is not None,
         hashtags=[tag.lower() for t in _array(body.get("tags"), field="tags") if (tag := _string(t.get("name"), field="tags.name"))],
         mentions=[m for m in mentions if m],
-        urls=_links(content),
+        urls=links,
         metrics=_metrics(body),
     ))
 
