@@ -36,14 +36,20 @@ def sources() -> None:
 
 
 def source_rows(client) -> dict[str, dict[str, str]]:  # noqa: ANN001
-    """The sources table as a visitor reads it: per source, its cells by column heading."""
+    """The sources table as a visitor reads it: per source, its cells by column heading, and the line of its last
+    error under it (staff only) as "Último error"."""
     html = BeautifulSoup(client.get("/ingesta/").content.decode(), "html.parser")
     table = html.find(attrs={"data-testid": "sources"})
     assert table is not None
     headings = [th.get_text(" ", strip=True) for th in table.thead.find_all("th")]
-    return {row.td.get_text(strip=True): dict(zip(headings, (td.get_text(" ", strip=True) for td in row.find_all("td")),
-                                                  strict=True))
-            for row in table.tbody.find_all("tr")}
+    rows: dict[str, dict[str, str]] = {}
+    for row in table.tbody.find_all("tr"):
+        cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
+        if row.get("data-source"):
+            rows[cells[0]] = dict(zip(headings, cells, strict=True))
+        else:  # the line under the source before it
+            rows[list(rows)[-1]]["Último error"] = cells[0]
+    return rows
 
 
 def test_each_source_shows_its_state_lag_and_throughput_without_costs_for_visitors(client, sources):
@@ -67,7 +73,7 @@ def test_staff_also_see_the_months_reads_against_the_cap_its_cost_and_the_last_e
     assert rows["API de X"]["Leídas este mes / tope"] == "10,000 / 10,000"
     assert rows["API de X"]["Costo estimado del mes (USD)"] == "50.00"
     assert (rows["Bluesky"]["Leídas este mes / tope"], rows["Bluesky"]["Costo estimado del mes (USD)"]) == ("550", "0.00")
-    assert rows["Bluesky"]["Último error"] == ERROR and rows["Mastodon"]["Último error"] == "—"
+    assert rows["Bluesky"]["Último error"] == f"Último error: {ERROR}" and "Último error" not in rows["Mastodon"]
 
 
 def test_a_signed_in_user_who_is_not_staff_sees_no_costs(client, sources):

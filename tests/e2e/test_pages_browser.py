@@ -12,12 +12,13 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Count
+from django.utils import timezone
 from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from classifier.models import ModelVersion
 from dashboard.selectors.semaforo import window_end
 from ingestion.geo import STATE_NAMES
-from ingestion.models import Category, IngestionRun, Tweet
+from ingestion.models import Category, IngestionRun, Source, Tweet
 from ingestion.services.demo import demo_backlog_load, demo_source_get_or_create
 from ingestion.sources.replay import demo_corpus
 from labeling.models import Campaign, CampaignItem
@@ -86,7 +87,8 @@ def test_home_on_an_empty_database_shows_the_empty_state(site):
     expect(page.get_by_test_id("empty-state")).to_contain_text("Todavía no hay publicaciones")
     expect(page.get_by_test_id("totals")).to_have_count(0)
     expect(page.locator("main .num")).to_have_count(0)
-    expect(page.locator("main table")).to_have_count(0)
+    # No table of posts; the sources (switched off until an admin turns them on) may be listed.
+    expect(page.locator("main table:not([data-testid=sources])")).to_have_count(0)
     expect(page.get_by_role("link", name="Entrar")).to_be_visible()
 
 
@@ -165,6 +167,50 @@ def test_staff_downloads_table_scrolls_inside_its_box_on_a_phone(phone_site, dem
 
     expect(page.get_by_test_id("runs")).to_be_visible()
     assert_no_horizontal_scroll(page)
+
+
+@pytest.fixture
+def demo_scored(demo_data) -> Source:
+    """The demo posts scored by an active model (40 judged discriminatory), and the demo source streaming 3 minutes
+    behind after two reconnects, the last with a long error."""
+    version = ModelVersion.objects.create(task="discrimination", version=1, status=ModelVersion.Status.ACTIVE)
+    score(list(Tweet.objects.order_by("pk")), version=version, discriminatory=40)
+    Source.objects.filter(pk=demo_data.source_id).update(
+        last_event_at=timezone.now() - datetime.timedelta(minutes=3, seconds=5), reconnects=2, failures=1,
+        last_error="ConnectionClosedError: received 1006 (connection closed abnormally); then sent 1006 "
+                   "(connection closed abnormally) while reading wss://jetstream2.us-east.bsky.network/subscribe",
+    )
+    return Source.objects.get(pk=demo_data.source_id)
+
+
+def test_the_sources_health_and_one_sources_semaforo_fit_a_phone(phone_site, demo_scored, staff_user):
+    source = demo_scored
+    phone_site.log_in(username=staff_user.username, password=PASSWORD, next_path="/ingesta/")
+    phone_site.settle(screenshot="ingestion-sources-phone-staff")
+    page = phone_site.page
+
+    row = page.get_by_test_id("sources").locator(f"tr[data-source={source.slug}]")
+    expect(row).to_contain_text("encendida")
+    expect(row.get_by_test_id("lag")).to_have_text("hace 3 min")
+    expect(row.get_by_test_id("per-hour")).to_have_text(str(DEMO_COUNT))
+    expect(page.get_by_test_id("sources").locator(f"tr[data-error-of={source.slug}]")).to_contain_text(
+        "Último error: ConnectionClosedError")
+    assert_no_horizontal_scroll(page)
+
+    phone_site.visit(f"/?fuente={source.slug}", screenshot="semaforo-source-phone")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(source.name)
+    expect(page.get_by_test_id("source-shown")).to_contain_text(source.name)
+    chosen = page.get_by_test_id("source-filter").get_by_role("link", name=source.name)
+    expect(chosen).to_have_attribute("aria-current", "page")
+    in_window = Tweet.objects.filter(created_at__gte=window_end() - datetime.timedelta(hours=48)).count()
+    expect(page.get_by_test_id("light-all").locator("dd").nth(1)).to_have_text(str(in_window))
+    assert_no_horizontal_scroll(page)
+
+    with page.expect_navigation():
+        page.get_by_test_id("source-filter").get_by_role("link", name="Todas las fuentes").click()
+    phone_site.settle()
+    assert page.url == phone_site.base_url + "/"
+    expect(page.get_by_test_id("source-shown")).to_have_count(0)
 
 
 # --- Admin ----------------------------------------------------------------------------
