@@ -47,7 +47,7 @@ HOSTILE = {
     "nul_location": {"author": {"id": "u9", "location": "Mérida\x00"}},
     "nul_lang": {"lang": "e\x00s"},
     "nul_hashtag": {"entities": {"hashtags": [{"tag": "cdmx\x00"}]}},
-    "long_author_id": {"author_id": "9" * 200},
+    "long_author_id": {"author_id": "9" * 300},  # past the 255 characters an id may have
     "author_list": {"author": [1, 2]},
     "entities_string": {"entities": "x"},
     "referenced_string": {"referenced_tweets": "x"},
@@ -107,7 +107,7 @@ def test_legacy_json_lone_surrogate_and_csv_nul_and_long_author_are_rejected_per
 
     csv_path = tmp_path / "posts.csv"
     csv_path.write_text(
-        "id,text,author_id,name\n10,hola,a,Ana\n11,hola,b,\"Be\x00to\"\n12,hola," + "9" * 80 + ",Ce\n13,adiós,c,Di\n"
+        "id,text,author_id,name\n10,hola,a,Ana\n11,hola,b,\"Be\x00to\"\n12,hola," + "9" * 300 + ",Ce\n13,adiós,c,Di\n"
     )
     out, err, error = run_import(csv_path)
     assert error is None
