@@ -21,29 +21,29 @@ def sources() -> None:
     10,000 posts (50 USD at 0.005), Mastodon switched off and never read, and a file import (not a feed)."""
     Source.objects.all().delete()
     now = timezone.now()
-    bluesky = SourceFactory(slug="bluesky-x", name="Bluesky", kind=Source.Kind.BLUESKY, last_event_at=now - timedelta(minutes=3, seconds=5),
+    bluesky = SourceFactory.create(slug="bluesky-x", name="Bluesky", kind=Source.Kind.BLUESKY, last_event_at=now - timedelta(minutes=3, seconds=5),
                             reconnects=2, failures=1, last_error=ERROR)
-    IngestionRunFactory(source=bluesky, status=IngestionRun.Status.SUCCEEDED, fetched=50, new=42,
+    IngestionRunFactory.create(source=bluesky, status=IngestionRun.Status.SUCCEEDED, fetched=50, new=42,
                         finished_at=now - timedelta(minutes=20))
-    IngestionRunFactory(source=bluesky, status=IngestionRun.Status.SUCCEEDED, fetched=500, new=400,
+    IngestionRunFactory.create(source=bluesky, status=IngestionRun.Status.SUCCEEDED, fetched=500, new=400,
                         finished_at=now - timedelta(hours=3))  # before the last hour
-    x_api = SourceFactory(slug="x-api-x", name="API de X", kind=Source.Kind.X_API, monthly_cap=10_000,
+    x_api = SourceFactory.create(slug="x-api-x", name="API de X", kind=Source.Kind.X_API, monthly_cap=10_000,
                           last_event_at=now - timedelta(hours=5, minutes=1))
-    IngestionRunFactory(source=x_api, status=IngestionRun.Status.CAPPED, fetched=10_000, new=9_000,
+    IngestionRunFactory.create(source=x_api, status=IngestionRun.Status.CAPPED, fetched=10_000, new=9_000,
                         finished_at=now - timedelta(hours=5))
-    SourceFactory(slug="mastodon-x", name="Mastodon", kind=Source.Kind.MASTODON, enabled=False)
-    SourceFactory(slug="archivos-x", name="Archivos", kind=Source.Kind.FILE)
+    SourceFactory.create(slug="mastodon-x", name="Mastodon", kind=Source.Kind.MASTODON, enabled=False)
+    SourceFactory.create(slug="archivos-x", name="Archivos", kind=Source.Kind.FILE)
 
 
 def source_rows(client) -> dict[str, dict[str, str]]:  # noqa: ANN001
     """The sources table as a visitor reads it: per source, its cells by column heading, and the line of its last
     error under it (staff only) as "Último error"."""
     html = BeautifulSoup(client.get("/ingesta/").content.decode(), "html.parser")
-    table = html.find(attrs={"data-testid": "sources"})
+    table = html.select_one('[data-testid="sources"]')
     assert table is not None
-    headings = [th.get_text(" ", strip=True) for th in table.thead.find_all("th")]
+    headings = [th.get_text(" ", strip=True) for th in table.select("thead th")]
     rows: dict[str, dict[str, str]] = {}
-    for row in table.tbody.find_all("tr"):
+    for row in table.select("tbody tr"):
         cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
         if row.get("data-source"):
             rows[cells[0]] = dict(zip(headings, cells, strict=True))
@@ -84,5 +84,5 @@ def test_a_signed_in_user_who_is_not_staff_sees_no_costs(client, sources):
 def test_without_sources_the_page_says_how_to_add_one(client, db):
     Source.objects.all().delete()
     html = BeautifulSoup(client.get("/ingesta/").content.decode(), "html.parser")
-    assert "No hay fuentes configuradas" in html.find(attrs={"data-testid": "sources-empty"}).get_text()
-    assert html.find(attrs={"data-testid": "sources"}) is None
+    assert "No hay fuentes configuradas" in html.select_one('[data-testid="sources-empty"]').get_text()
+    assert html.select_one('[data-testid="sources"]') is None

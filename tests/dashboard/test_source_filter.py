@@ -22,11 +22,11 @@ DAY = timedelta(hours=24)
 def two_sources(version) -> None:
     """Daily windows judged against 4 earlier days: both sources had 20-30 % discriminatory posts (10 a day);
     today Bluesky has 18 of 20 (red) and X 2 of 20 (green). Every post is of «Género X», in Jalisco, by @ana."""
-    SemaforoSettingsFactory(window_hours=24, baseline_days=4, min_posts=10, min_baseline_windows=3, history_days=10)
-    genero = CategoryFactory(slug="genero-x", name="Género X")
-    bluesky = SourceFactory(slug="bluesky-x", name="Bluesky", kind=Source.Kind.BLUESKY)
-    x_api = SourceFactory(slug="x-api-x", name="API de X", kind=Source.Kind.X_API)
-    SourceFactory(slug="mastodon-x", name="Mastodon", kind=Source.Kind.MASTODON)  # no posts: not offered
+    SemaforoSettingsFactory.create(window_hours=24, baseline_days=4, min_posts=10, min_baseline_windows=3, history_days=10)
+    genero = CategoryFactory.create(slug="genero-x", name="Género X")
+    bluesky = SourceFactory.create(slug="bluesky-x", name="Bluesky", kind=Source.Kind.BLUESKY)
+    x_api = SourceFactory.create(slug="x-api-x", name="API de X", kind=Source.Kind.X_API)
+    SourceFactory.create(slug="mastodon-x", name="Mastodon", kind=Source.Kind.MASTODON)  # no posts: not offered
     end = window_end()
     for source, today in ((bluesky, 18), (x_api, 2)):
         for day in range(1, 5):
@@ -44,7 +44,7 @@ def page(client, path: str) -> BeautifulSoup:  # noqa: ANN001
 
 
 def by_id(html: BeautifulSoup, testid: str):  # noqa: ANN201
-    found = html.find(attrs={"data-testid": testid})
+    found = html.select_one(f'[data-testid="{testid}"]')
     assert found is not None, testid
     return found
 
@@ -77,7 +77,7 @@ def test_the_home_of_each_source_shows_its_own_light_and_says_which(client, two_
     assert "API de X" in by_id(x_api, "source-shown").get_text()
     everything = page(client, "/")
     assert light(everything, "light-all")[1] == "40"
-    assert everything.find(attrs={"data-testid": "source-shown"}) is None
+    assert everything.select_one('[data-testid="source-shown"]') is None
     # Every source with posts, by name, the one shown marked; a source without posts is not offered.
     assert filter_links(everything) == [("Todas las fuentes", "/", True), ("API de X", "/?fuente=x-api-x", False),
                                         ("Bluesky", "/?fuente=bluesky-x", False)]
@@ -95,7 +95,7 @@ def test_the_category_page_map_and_tables_are_the_sources(client, two_sources):
     terms = by_id(html, "terminos").tbody.find_all("td")
     assert [cell.get_text(strip=True) for cell in terms] == ["vieja loca", "20", "18"]
     # Hashtags are counted for every source together: a source's page has no hashtag list.
-    assert html.find(attrs={"data-testid": "hashtags"}) is None
+    assert html.select_one('[data-testid="hashtags"]') is None
     assert by_id(page(client, "/categoria/genero-x/"), "hashtags") is not None
     assert html.find("a", href="/?fuente=bluesky-x") is not None  # back to the same source's semáforo
     assert light(page(client, "/categoria/genero-x/?fuente=x-api-x"), "light-genero-x") == ("green", "20")
@@ -116,15 +116,16 @@ def test_the_csv_files_are_the_sources_too(client, two_sources):
 
 def test_an_unknown_source_is_a_404(client, two_sources):
     for path in ("/?fuente=no-existe", "/categoria/genero-x/?fuente=no-existe", "/exportar/semaforo.csv?fuente=no-existe",
-                 "/?fuente=%F0%9F%99%82"):
+                 "/?fuente=%F0%9F%99%82", "/?fuente=%25", "/?fuente=" + "a" * 500):
         assert client.get(path).status_code == 404, path
+    assert client.get("/?fuente=%00").status_code == 400
 
 
 def test_a_hashtag_search_counts_every_source_and_says_so(client, two_sources):
     html = page(client, "/buscar/?q=%238m&fuente=bluesky-x")
     assert "todas las fuentes" in by_id(html, "source-ignored").get_text()
     assert light(html, "light-all")[1] == "40"
-    assert html.find(attrs={"data-testid": "source-filter"}) is None
+    assert html.select_one('[data-testid="source-filter"]') is None
     assert client.get("/exportar/semaforo.csv?q=%238m&fuente=bluesky-x").status_code == 400
 
 

@@ -20,10 +20,10 @@ pytestmark = pytest.mark.django_db
 def two_sources(version) -> tuple[Source, Source]:
     """Mastodon (switched off since) with 6 posts tagged #8M in Jalisco by @ana, Bluesky with 4 in Yucatán by @ana;
     an X source with no posts."""
-    at, genero = window_end() - timedelta(hours=2), CategoryFactory(slug="genero-x")
-    mastodon = SourceFactory(slug="mastodon-x", name="Mastodon", kind=Source.Kind.MASTODON, enabled=False)
-    bluesky = SourceFactory(slug="bluesky-x", name="Bluesky", kind=Source.Kind.BLUESKY)
-    SourceFactory(slug="x-sin-posts", name="API de X", kind=Source.Kind.X_API)
+    at, genero = window_end() - timedelta(hours=2), CategoryFactory.create(slug="genero-x")
+    mastodon = SourceFactory.create(slug="mastodon-x", name="Mastodon", kind=Source.Kind.MASTODON, enabled=False)
+    bluesky = SourceFactory.create(slug="bluesky-x", name="Bluesky", kind=Source.Kind.BLUESKY)
+    SourceFactory.create(slug="x-sin-posts", name="API de X", kind=Source.Kind.X_API)
     score(posts_create(6, at=at, source=mastodon, categories=[genero], state="JAL", hashtags=["#8M"], handle="ana"),
           version=version, discriminatory=3)
     score(posts_create(4, at=at, source=bluesky, categories=[genero], state="YUC", hashtags=["#8M"], handle="ana"),

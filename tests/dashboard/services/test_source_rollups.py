@@ -27,9 +27,9 @@ def row(version, subject: str, *, category: int = 0, state: str = "*") -> tuple[
 
 @pytest.mark.django_db
 def test_each_source_is_counted_apart_and_a_recount_agrees(version):
-    bluesky = SourceFactory(slug="bluesky-x", kind=Source.Kind.BLUESKY)
-    x_api = SourceFactory(slug="x-api-x", kind=Source.Kind.X_API)
-    genero = CategoryFactory(slug="genero-x")
+    bluesky = SourceFactory.create(slug="bluesky-x", kind=Source.Kind.BLUESKY)
+    x_api = SourceFactory.create(slug="x-api-x", kind=Source.Kind.X_API)
+    genero = CategoryFactory.create(slug="genero-x")
     # A Bluesky tag may hold a ":" (its facets are free text); one spelled like a source's subject stays out.
     score(posts_create(12, at=T0, source=bluesky, categories=[genero], state="JAL", hashtags=["#8M", "#fuente:1"],
                        terms=[("vieja loca", ["genero-x"])]), version=version, discriminatory=9)
