@@ -67,6 +67,7 @@ test-all: install-dev
 ## Speed measurements (benchmarks/), on PostgreSQL. Prints what it measured and on what data.
 bench: install-dev
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/bluesky.py
 	$(BIN)/python benchmarks/robustness.py
 	$(BIN)/python benchmarks/score.py
 	$(BIN)/python benchmarks/quality.py

@@ -212,6 +212,9 @@ class JetstreamConsumer:
         self.run = ingestion_run_start(source=self.source, label=RUN_LABEL)
         if self.run is None:
             return ConsumeResult(end=ConsumeEnd.BUSY)
+        where = f"desde {datetime.fromtimestamp(self.committed_us / 1e6, tz=UTC):%Y-%m-%d %H:%M:%S} UTC" \
+            if self.committed_us else "desde el presente"
+        logger.info("Bluesky: leyendo %s (%s) para la fuente «%s»", self.url, where, self.source.name)
         self.result.runs.append(self.run.pk)
         try:
             self.result.end = self._connections_follow()

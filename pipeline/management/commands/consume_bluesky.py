@@ -16,11 +16,11 @@ from ingestion.services.bluesky import (
     ConsumeProgress,
     JetstreamOptions,
     bluesky_follow,
-    source_jetstream_url,
 )
 from pipeline.tasks import run_score_task
 
 logger = logging.getLogger("pipeline.bluesky")
+WAIT_SECONDS = 30  # how often a waiting consumer looks again for its source, or for it to be switched on
 
 
 def run_score_queue(run: IngestionRun) -> None:
@@ -67,27 +67,30 @@ class Command(BaseCommand):
                                    "(300 por omisión)"))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        source = self._source(options["source"])
-        if options["max_events"] is not None and options["max_events"] < 1:
+        bounded = options["max_events"] is not None
+        if bounded and options["max_events"] < 1:
             raise CommandError(_("--max-events debe ser al menos 1."))
-        if options["max_events"] is not None and not source.enabled:
-            raise CommandError(_("La fuente %(name)s está apagada: se enciende en el admin (Fuentes → habilitada).")
-                               % {"name": source.name})
         stop = threading.Event()
         # SIGTERM (docker stop, honcho) and Ctrl-C end the reading cleanly: the batch in hand is stored, the
         # run closed and its scoring queued, and the command exits 0.
         previous = {signum: signal.signal(signum, lambda *_args: stop.set()) for signum in (signal.SIGTERM, signal.SIGINT)}
-        url = options["url"] or source_jetstream_url(source=source)
-        logger.info(_("Bluesky: leyendo %(url)s para la fuente %(slug)s"), {"url": url, "slug": source.slug})
         try:
-            result = bluesky_follow(
-                source_id=source.pk, stop=stop, url=options["url"], max_events=options["max_events"],
-                options=JetstreamOptions(run_seconds=options["run_seconds"]),
-                on_run_finished=run_score_queue, on_progress=progress_log,
-            )
+            source = self._source_wait(options["source"], stop=stop, bounded=bounded)
+            if source is not None:
+                self._consume(source, stop=stop, options=options)
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+
+    def _consume(self, source: Source, *, stop: threading.Event, options: dict[str, Any]) -> None:
+        if options["max_events"] is not None and not source.enabled:
+            raise CommandError(_("La fuente %(name)s está apagada: se enciende en el admin (Fuentes → habilitada).")
+                               % {"name": source.name})
+        result = bluesky_follow(
+            source_id=source.pk, stop=stop, url=options["url"], max_events=options["max_events"],
+            options=JetstreamOptions(run_seconds=options["run_seconds"]),
+            on_run_finished=run_score_queue, on_progress=progress_log, wait_seconds=WAIT_SECONDS,
+        )
         if result.end == ConsumeEnd.BUSY:
             raise CommandError(_("Otra instancia ya lee la fuente %(slug)s.") % {"slug": source.slug})
         if result.end == ConsumeEnd.DISABLED and not result.runs:
@@ -96,12 +99,21 @@ class Command(BaseCommand):
                             "%(bad)d rechazadas.") % {"events": result.events, "new": result.new,
                                                        "dup": result.duplicate, "bad": result.rejected})
 
-    def _source(self, slug: str) -> Source:
-        sources = Source.objects.filter(kind=Source.Kind.BLUESKY).order_by("pk")
-        if slug:
-            sources = sources.filter(slug=slug)
-        source = sources.first()
-        if source is None:
-            raise CommandError(_("No hay una fuente Bluesky%(which)s; se crea en el admin (Fuentes).")
-                               % {"which": f" «{slug}»" if slug else ""})
-        return source
+    def _source_wait(self, slug: str, *, stop: threading.Event, bounded: bool) -> Source | None:
+        """The Bluesky source (the first, or `slug`). Without one, a bounded run fails; an open-ended one (make run,
+        a container) waits for an admin to create it rather than exit, which would stop the processes beside it."""
+        said = False
+        while not stop.is_set():
+            sources = Source.objects.filter(kind=Source.Kind.BLUESKY).order_by("pk")
+            source = (sources.filter(slug=slug) if slug else sources).first()
+            if source is not None:
+                return source
+            message = _("No hay una fuente Bluesky%(which)s; se crea en el admin (Fuentes).") % {
+                "which": f" «{slug}»" if slug else ""}
+            if bounded:
+                raise CommandError(message)
+            if not said:
+                logger.info("%s %s", message, _("Se vuelve a mirar cada %(seconds)d s.") % {"seconds": WAIT_SECONDS})
+                said = True
+            stop.wait(WAIT_SECONDS)
+        return None
