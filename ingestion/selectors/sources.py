@@ -78,11 +78,12 @@ class SourceHealth:
     new_last_hour: int  # posts stored by runs that finished (or ran) within the last hour
     read_last_hour: int
     last_run: IngestionRun | None
+    now: datetime
 
     @property
     def lag(self) -> timedelta | None:
-        """How far behind real time the newest post or event read is."""
-        return timezone.now() - self.source.last_event_at if self.source.last_event_at else None
+        """How far behind real time (`now`) the newest post or event read is."""
+        return self.now - self.source.last_event_at if self.source.last_event_at else None
 
 
 def sources_health(*, now: datetime | None = None) -> list[SourceHealth]:
@@ -96,6 +97,6 @@ def sources_health(*, now: datetime | None = None) -> list[SourceHealth]:
         ).aggregate(new=Sum("new"), read=Sum("fetched"))
         health.append(SourceHealth(
             source=source, budget=source_budget(source=source, now=now), new_last_hour=recent["new"] or 0,
-            read_last_hour=recent["read"] or 0, last_run=source.runs.order_by("-started_at").first(),
+            read_last_hour=recent["read"] or 0, last_run=source.runs.order_by("-started_at").first(), now=now,
         ))
     return health
