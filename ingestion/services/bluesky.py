@@ -310,7 +310,8 @@ class JetstreamConsumer:
                 return ConsumeEnd.DISABLED
         if now - self.run_started_at >= self.options.run_seconds:
             self._flush()
-            self._run_rotate()
+            if not self._run_rotate():
+                return ConsumeEnd.BUSY
         if now - self.reported[0] >= self.options.progress_seconds:
             self._report()
         return None
@@ -330,7 +331,8 @@ class JetstreamConsumer:
             errors=list(self.errors),
             cursor_updates=[CursorUpdate(key=CURSOR_KEY, query=self.url, position=position)] if position else [],
         )
-        assert self.run is not None
+        if self.run is None:
+            raise RuntimeError("no hay una ejecución abierta donde guardar el lote")
         self.sequence += 1
         stored = source_batch_store(source=self.source, run=self.run, batch=batch, sequence=self.sequence,
                                     context=self._context())
@@ -355,15 +357,17 @@ class JetstreamConsumer:
 
     # --- runs -----------------------------------------------------------------------------------------------
 
-    def _run_rotate(self) -> None:
+    def _run_rotate(self) -> bool:
+        """Close the run and open the next; False when another process opened one in between (it reads now)."""
         self._run_close()
         self.run = ingestion_run_start(source=self.source, label=RUN_LABEL)
-        if self.run is None:  # another process recovered ours meanwhile: a new one is ours at the next try
-            raise RuntimeError("no se pudo abrir la siguiente ejecución de Bluesky: otra está en curso")
+        if self.run is None:
+            return False
         self.result.runs.append(self.run.pk)
         self.run_started_at = time.monotonic()
         self.sequence = 0
         self._run_events = self.result.events
+        return True
 
     def _run_close(self, *, status: str | None = None, message: str = "") -> None:
         if self.run is None:
@@ -392,7 +396,7 @@ class JetstreamConsumer:
             logger.info("Bluesky: Jetstream cerró la conexión; se reconecta")
             return
         message = f"{type(error).__name__}: {error}"[:2000]
-        logger.warning("Bluesky: conexión perdida con Jetstream (%s); se reconecta", message)
+        logger.warning("Bluesky: falló la conexión con Jetstream (%s); se reintenta", message)
         Source.objects.filter(pk=self.source.pk).update(failures=F("failures") + 1, last_error=message)
 
     def _oversize_skip(self) -> None:
