@@ -188,11 +188,15 @@ def test_an_oversized_frame_is_skipped_and_recorded(bluesky, profiles):
 @pytest.mark.django_db
 def test_runs_rotate_and_each_is_handed_over_when_it_closes(bluesky, profiles):
     finished: list[IngestionRun] = []
-    script = Script(hold_before=12)
+    script = Script(hold_before=12)  # the stream pauses until the first run has closed
+
+    def closed(run: IngestionRun) -> None:
+        finished.append(run)
+        script.release.set()
+
     with JetstreamServer(FRAMES, scripts=[script]) as server:
-        later(1.0, script.release.set)
         result = bluesky_consume(source=bluesky, url=server.url, stop=threading.Event(), max_events=len(FRAMES),
-                                 options=replace(FAST, run_seconds=0.4), on_run_finished=finished.append)
+                                 options=replace(FAST, run_seconds=0.3), on_run_finished=closed)
     assert len(finished) >= 2 and [run.pk for run in finished] == result.runs
     assert all(run.status in (IngestionRun.Status.SUCCEEDED, IngestionRun.Status.PARTIAL) for run in finished)
     assert sum(run.new for run in finished) == 6 and Tweet.objects.count() == 6
