@@ -162,7 +162,7 @@ def test_a_date_without_zone_is_refused_and_today_is_accepted():
     ("author", {"id": "u1", "location": "Mérida\x00"}, "carácter nulo"),
     ("lang", "e\x00s", "carácter nulo"),
     ("entities", {"hashtags": [{"tag": "a\x00"}]}, "carácter nulo"),
-    ("author_id", "9" * 65, "más que el límite de 64"),
+    ("author_id", "9" * 256, "más que el límite de 255"),
     ("author", [1, 2], "'author' no es un objeto"),
     ("entities", "x", "'entities' no es un objeto"),
     ("referenced_tweets", "x", "'referenced_tweets' no es una lista"),
