@@ -129,6 +129,9 @@ class SourceCursorInline(admin.TabularInline):
     readonly_fields = ["key", "query", "newest_id", "position", "updated_at"]
     can_delete = False
 
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # cursors are moved by the downloads, with the posts they cover
+
 
 def _lines(value: str) -> list[str]:
     return [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
@@ -138,15 +141,15 @@ class SourceForm(forms.ModelForm):
     """The source, with a Mastodon source's instances and hashtags as plain lists instead of raw JSON."""
 
     instances = forms.CharField(
-        label=_("instancias de Mastodon"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Instancias de Mastodon"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Una por línea, p. ej. mastodon.social (o una URL completa)."),
     )
     hashtags = forms.CharField(
-        label=_("hashtags de Mastodon"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Hashtags de Mastodon"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Uno por línea, sin #. Se leen en cada instancia cada 15 minutos."),
     )
     hashtags_from_dictionary = forms.BooleanField(
-        label=_("añadir hashtags derivados del diccionario"), required=False,
+        label=_("Añadir hashtags derivados del diccionario"), required=False,
         help_text=_("Cada término activo se lee también como hashtag (p. ej. «sin cerebro» → #sincerebro)."),
     )
 
@@ -180,10 +183,8 @@ class SourceForm(forms.ModelForm):
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     form = SourceForm
-    list_display = [
-        "name", "kind", "enabled", "last_event", "posts_last_hour", "reconnects", "failures", "read_month",
-        "cost_month", "retry_at",
-    ]
+    # Reconnections and the rate-limit wait are on each source's page: the list fits a laptop's screen.
+    list_display = ["name", "kind", "enabled", "last_event", "posts_last_hour", "failures", "read_month", "cost_month"]
     list_filter = ["kind", "enabled"]
     search_fields = ["name", "slug"]
     inlines = [SourceCursorInline]

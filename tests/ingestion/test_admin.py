@@ -130,7 +130,7 @@ def test_source_list_shows_this_months_reads_and_their_estimated_cost(admin_clie
     assert "7.50" in page  # 1,500 posts at X's 0.005 USD
     change = admin_client_es.get(reverse("admin:ingestion_source_change", args=[x.pk])).content.decode()
     assert "Presupuesto" in change and "7.50" in change
-    assert "hashtags de Mastodon" not in change  # the Mastodon lists only on Mastodon sources
+    assert "Hashtags de Mastodon" not in change  # the Mastodon lists only on Mastodon sources
 
 
 @pytest.mark.django_db
