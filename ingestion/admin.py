@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -18,7 +19,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from .models import Category, IngestionRun, RawBatch, Source, SourceCursor, Term, TermCategory, Tweet
 from .resources import CategoryResource, TermResource
-from .selectors.sources import month_start, source_budget
+from .selectors.sources import month_start, source_budget, source_price
 from .services.runs import ingestion_run_fail
 from .sources.x_api import MIN_PAGE_SIZE as X_MIN_READ
 
@@ -238,17 +239,20 @@ class SourceAdmin(admin.ModelAdmin):
     def posts_last_hour(self, obj: Source) -> int:
         return getattr(obj, "_new_hour", None) or 0
 
+    def _read_month(self, obj: Source) -> int:
+        """This month's reads: annotated on the list's rows, counted on a source's own page."""
+        read = getattr(obj, "_read_month", None)
+        return source_budget(source=obj).read_month if read is None else read
+
     @admin.display(description=_("leídas este mes"))
     def read_month(self, obj: Source) -> str:
-        read = getattr(obj, "_read_month", None)
-        if read is None:
-            read = source_budget(source=obj).read_month
+        read = self._read_month(obj)
         return f"{read:,} / {obj.monthly_cap:,}" if obj.monthly_cap is not None else f"{read:,}"
 
     @admin.display(description=_("costo estimado del mes (USD)"))
     def cost_month(self, obj: Source) -> str:
-        budget = source_budget(source=obj)
-        return "-" if not budget.price else f"{budget.cost_month:,.2f}"
+        price = source_price(source=obj)
+        return "-" if not price else f"{(price * self._read_month(obj)).quantize(Decimal('0.01')):,.2f}"
 
     @admin.action(description=_("Mastodon: añadir a sus hashtags los derivados del diccionario"), permissions=["change"])
     def hashtags_derive(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
