@@ -40,6 +40,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("clasificador/", include("classifier.urls")),
     path("etiquetado/", include("labeling.urls")),
+    path("", include("alerts.urls")),
     path("", include("dashboard.urls")),
 ]
 

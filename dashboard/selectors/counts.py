@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from classifier.models import Prediction
 from dashboard.levels import Counts
-from dashboard.models import ALL_POSTS, ALL_STATES, SOURCE_SUBJECT_PREFIX, HourlyCount, TermHourly
+from dashboard.models import ALL_CATEGORIES, ALL_POSTS, ALL_STATES, SOURCE_SUBJECT_PREFIX, HourlyCount, TermHourly
 from dashboard.services.rollups import (
     Tally,
     category_slug_ids,
@@ -180,6 +180,18 @@ class RollupSource:
                 .exclude(subject__startswith=SOURCE_SUBJECT_PREFIX).values_list("subject"))
         top = tags.annotate(n=Sum("posts"), d=Sum("discriminatory")).order_by("-n", "subject")[:limit]
         return [PhraseCount(text, posts, disc) for text, posts, disc in top]
+
+
+def subjects_sums(*, model_version_id: int, subjects: Sequence[str], since: datetime, until: datetime,
+                  period: HoursBack) -> Sums:
+    """Every post of each subject (hashtag keys, source subjects) in [since, until), summed per subject and period:
+    many hashtags' and sources' series in one query (the alerts watch them together)."""
+    rows = HourlyCount.objects.filter(
+        model_version_id=model_version_id, subject__in=list(subjects), category_id=ALL_CATEGORIES,
+        state=ALL_STATES, hour__gte=since, hour__lt=until,
+    )
+    grouped = _periods(rows, period).values_list("subject", "period").annotate(p=Sum("posts"), d=Sum("discriminatory"))
+    return {(key, index): Counts(posts, disc) for key, index, posts, disc in grouped}
 
 
 def _periods(rows: QuerySet[HourlyCount], period: Period) -> QuerySet[HourlyCount]:

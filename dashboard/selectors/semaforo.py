@@ -26,9 +26,11 @@ from dashboard.selectors.counts import (
     LocalDays,
     PhraseCount,
     PhraseKind,
+    RollupSource,
     Subject,
     Sums,
     source_for,
+    subjects_sums,
 )
 from dashboard.services.rollups import hour_floor
 from ingestion.geo import STATE_NAMES
@@ -224,6 +226,54 @@ def states_get(
         category_ids=[category_id], states=[code for code, _ in states],
     )
     return [_light(code, name, _judge_windows(_windows(sums, code, rule), rule), rule) for code, name in states]
+
+
+# --- Many series at once (the alerts) ----------------------------------------------------
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeriesJudged:
+    """The semáforo's judgement of many series at one moment: what the alerts compare with their last levels."""
+
+    model_version: int | None
+    rule: Rule
+    window_start: datetime
+    window_end: datetime
+    categories: dict[int, Judgement]  # ALL_CATEGORIES (0) for every post
+    states: dict[str, Judgement]  # every category together
+    subjects: dict[str, Judgement]  # hashtag keys and source subjects, every category together
+
+
+def series_judge(
+    *, category_ids: Sequence[int] = (), states: Sequence[str] = (), subjects: Sequence[str] = (),
+    now: datetime | None = None,
+) -> SeriesJudged:
+    """Judge every post and categories (ids, 0 for every post), states and subjects, each by the same rule and
+    windows as the semáforo's pages: at most three queries, whatever the number of series."""
+    rule, end = semaforo_rule_get(), window_end(now)
+    version = model_version_for_reads()
+    judged = SeriesJudged(
+        model_version=version.version if version else None, rule=rule, window_start=end - rule.window_hours * HOUR,
+        window_end=end, categories={}, states={}, subjects={},
+    )
+    if version is None:
+        judged.categories.update((key, no_model_judgement()) for key in category_ids)
+        judged.states.update((key, no_model_judgement()) for key in states)
+        judged.subjects.update((key, no_model_judgement()) for key in subjects)
+        return judged
+    source = RollupSource(model_version_id=version.pk)
+    if category_ids:
+        sums = _window_sums(source, end=end, rule=rule, by="category_id", category_ids=list(category_ids))
+        judged.categories.update((key, _judge_windows(_windows(sums, key, rule), rule)) for key in category_ids)
+    if states:
+        sums = _window_sums(source, end=end, rule=rule, by="state", category_ids=[ALL_CATEGORIES], states=list(states))
+        judged.states.update((key, _judge_windows(_windows(sums, key, rule), rule)) for key in states)
+    if subjects:
+        sums = subjects_sums(
+            model_version_id=version.pk, subjects=subjects, since=end - (_history(rule) + 1) * rule.window_hours * HOUR,
+            until=end, period=HoursBack(end=end, hours=rule.window_hours),
+        )
+        judged.subjects.update((key, _judge_windows(_windows(sums, key, rule), rule)) for key in subjects)
+    return judged
 
 
 # --- Trends -----------------------------------------------------------------------------

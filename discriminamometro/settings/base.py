@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "labeling",
     "dashboard",
     "pipeline",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -286,6 +287,33 @@ INGESTION = {
     "MAX_DECOMPRESSED_BYTES": env.int("INGESTION_MAX_DECOMPRESSED_BYTES", default=16 * 1024**3),
     # Longest wait in-process for an X API rate-limit window; longer ones reschedule.
     "RATE_LIMIT_MAX_WAIT_SECONDS": env.int("INGESTION_RATE_LIMIT_MAX_WAIT_SECONDS", default=60),
+}
+
+# --- Alerts and bulletins ---------------------------------------------------------
+# Where the links in alerts and bulletins point: the site's public address.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# E-mail through any SMTP server: EMAIL_URL=smtp://user:password@host:587/?tls=True (django-environ's form).
+# Without it, the embedded default writes each e-mail to a file under var/mail instead of sending it.
+_EMAIL = env.email_url("EMAIL_URL", default="filemail://")
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _EMAIL["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _EMAIL["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _EMAIL["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = bool(_EMAIL.get("EMAIL_USE_TLS") or _EMAIL.get("OPTIONS", {}).get("TLS"))
+EMAIL_USE_SSL = bool(_EMAIL.get("EMAIL_USE_SSL"))
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Discriminamómetro <alertas@localhost>")
+# Telegram's Bot API: a channel is offered only where a bot token is set.
+TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org").rstrip("/")
+ALERTS = {
+    # Attempts of one message before it is marked failed; the wait doubles from BACKOFF_SECONDS.
+    "MAX_ATTEMPTS": env.int("ALERTS_MAX_ATTEMPTS", default=6),
+    "BACKOFF_SECONDS": env.int("ALERTS_BACKOFF_SECONDS", default=30),
+    # Longest wait for a webhook or Telegram to answer: a dead endpoint holds a worker this long at most.
+    "TIMEOUT_SECONDS": env.int("ALERTS_TIMEOUT_SECONDS", default=10),
 }
 
 # --- Public corpora (`manage.py datasets`) -----------------------------------------
