@@ -35,6 +35,7 @@ from ingestion.models import Category, Source
 
 SERIES_MAX = 160
 ALL_SERIES = "all"  # the series key of every post
+STATE_CHOICES: list[tuple[str, str]] = [(code, STATE_NAMES[code]) for code in sorted(STATE_NAMES, key=STATE_NAMES.__getitem__)]
 
 
 def webhook_secret_new() -> str:
@@ -68,7 +69,7 @@ class Subscription(models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("categoría"),
     )
-    state = models.CharField(_("estado"), max_length=3, blank=True, choices=sorted(STATE_NAMES.items(), key=lambda i: i[1]))
+    state = models.CharField(_("estado"), max_length=3, blank=True, choices=STATE_CHOICES)
     hashtag = models.CharField(_("hashtag"), max_length=140, blank=True, help_text=_("Sin «#»."))
     source = models.ForeignKey(
         Source, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("fuente"),
@@ -109,6 +110,8 @@ class Subscription(models.Model):
             # The quiet-period catch-up: subscriptions whose subscriber has not heard the latest level.
             models.Index(fields=["notified_at"], name="subscription_owed_idx",
                          condition=Q(active=True, digest=False) & ~Q(level=models.F("notified_level"))),
+            # The evaluation's other half: subscriptions never evaluated yet (new, or resumed).
+            models.Index(fields=["id"], name="subscription_fresh_idx", condition=Q(active=True, level="")),
         ]
 
     def __str__(self) -> str:

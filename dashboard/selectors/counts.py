@@ -190,7 +190,8 @@ def subjects_sums(*, model_version_id: int, subjects: Sequence[str], since: date
         model_version_id=model_version_id, subject__in=list(subjects), category_id=ALL_CATEGORIES,
         state=ALL_STATES, hour__gte=since, hour__lt=until,
     )
-    grouped = _periods(rows, period).values_list("subject", "period").annotate(p=Sum("posts"), d=Sum("discriminatory"))
+    by = "subject"
+    grouped = _periods(rows, period).values_list(by, "period").annotate(p=Sum("posts"), d=Sum("discriminatory"))
     return {(key, index): Counts(posts, disc) for key, index, posts, disc in grouped}
 
 
