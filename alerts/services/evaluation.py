@@ -54,7 +54,7 @@ def transition(*, state: str, trigger: str, level: str) -> tuple[str, str | None
     `state` is "" before the first evaluation, else green or the episode's highest level.
     """
     if level == Level.GREY:
-        return state, None  # too few posts: nothing is known, nothing changes
+        return state or Level.GREEN, None  # too few posts: nothing is known, nothing changes
     if LEVEL_RANK[Level(level)] >= LEVEL_RANK[Level(trigger)]:
         if state in ("", Level.GREEN) or LEVEL_RANK[Level(level)] > LEVEL_RANK[Level(state)]:
             return level, "enter"
@@ -71,14 +71,14 @@ def alerts_evaluate(*, now: datetime | None = None, model_version_id: int | None
     do when the pages read another one's.
     """
     now = now or timezone.now()
-    if model_version_id is not None:
-        read = model_version_for_reads()
-        if read is None or read.pk != model_version_id:
-            return EvaluationSummary()
     fresh = _fresh_series()
     stored = dict(SeriesLevel.objects.values_list("series", "level"))
     if not stored:
         return EvaluationSummary()
+    if model_version_id is not None:
+        read = model_version_for_reads()
+        if read is None or read.pk != model_version_id:
+            return EvaluationSummary()
     judged, judgements = series_judge_many(stored, now=now)
     summary = EvaluationSummary(series=len(judgements))
     changed = {key for key, judgement in judgements.items() if judgement.level != stored.get(key)}

@@ -1,10 +1,12 @@
-"""Score posts with the active discrimination model: predictions and the semáforo's counts in one transaction.
+"""Score posts with the active discrimination model: predictions, the semáforo's counts and alerts in one transaction.
 
 Each batch's predictions (`classifier/services/predictions.py`) and the
 dashboard's counts of exactly the posts that insert created
 (`dashboard/services/rollups.py`) are written together: the semáforo is
 current as soon as a batch is scored, counts each prediction once however
-often a batch is scored, and a crash takes the counts back with the predictions.
+often a batch is scored, and a crash takes the counts back with the predictions. The alerts
+(`alerts/services/evaluation.py`) judge the watched series on the new counts in
+the same transaction, so a message is written exactly when its light moved.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from alerts.services.evaluation import alerts_evaluate
 from classifier.label_sets import DISCRIMINATION
 from classifier.selectors.serving import LoadedModel, model_active_get
 from classifier.services.predictions import BATCH_SIZE, predictions_build, predictions_insert, tweets_unscored_batch
@@ -55,5 +58,8 @@ def batch_store(batch: list[tuple[int, str]], *, loaded: LoadedModel) -> int:
         inserted = predictions_insert(predictions)
         # In the predictions' own transaction, with only the posts this insert scored:
         # a batch scored twice, or by two workers at once, is counted once.
-        rollups_add(model_version_id=loaded.version.pk, tweet_ids=inserted)
+        counted = rollups_add(model_version_id=loaded.version.pk, tweet_ids=inserted)
+        if counted:
+            # The lights may have moved: the alerts' messages go to the outbox in this same transaction.
+            alerts_evaluate(model_version_id=loaded.version.pk)
     return len(predictions)
