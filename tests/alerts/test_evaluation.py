@@ -207,3 +207,24 @@ def test_the_scoring_step_evaluates_the_alerts_in_its_transaction(trained_model,
     watcher.refresh_from_db()
     assert watcher.level == "green"  # evaluated (too few posts: grey for the series, green for the subscriber)
     assert SeriesLevel.objects.get(series="all").level == "grey"
+
+
+def test_a_day_of_changes_makes_one_digest_with_where_the_series_stands(version, gender):
+    from alerts.services.digests import digests_send
+
+    history(version, categories=[gender])
+    watcher = subscribe(watch="category", category=gender, digest=True)
+    window_posts(version, discriminatory=30, categories=[gender])
+    alerts_evaluate(now=NOW)
+    window_posts(version, discriminatory=5, categories=[gender], at=END + timedelta(hours=20))
+    alerts_evaluate(now=LATER)
+
+    assert digests_send(now=LATER) == 1
+    assert digests_send(now=LATER) == 0  # nothing held any more
+
+    digest = watcher.messages.get(kind="digest")
+    assert digest.status == Message.Status.PENDING
+    assert [item["level"] for item in digest.payload["items"]] == ["red", "green"]
+    assert digest.payload["current"]["level"] == "green"
+    assert set(watcher.messages.exclude(kind="digest").values_list("status", flat=True)) == {Message.Status.DIGESTED}
+    assert watcher.messages.filter(digest=digest).count() == 2
