@@ -81,7 +81,7 @@ class SubscriptionForm(forms.Form):
 
     def clean_hashtag(self) -> str:
         hashtag = self.cleaned_data.get("hashtag", "")
-        if self.data.get(self.add_prefix("watch")) != Subscription.Watch.HASHTAG or not hashtag.strip():
+        if self.data.get(self.add_prefix("watch")) != Subscription.Watch.HASHTAG or not hashtag.strip().lstrip("#"):
             return ""
         return hashtag_check(hashtag)
 
@@ -89,6 +89,12 @@ class SubscriptionForm(forms.Form):
         data = super().clean() or {}
         watch, channel = data.get("watch"), data.get("channel")
         detail = WATCH_DETAIL.get(Subscription.Watch(watch)) if watch else None
+        # Without JavaScript every field is posted: what the choices do not use cannot make the form fail.
+        used = {detail, CHANNEL_ADDRESS.get(Subscription.Channel(channel)) if channel else None}
+        for name in (*WATCH_DETAIL.values(), *CHANNEL_ADDRESS.values()):
+            if name not in used:
+                self.errors.pop(name, None)
+                data.pop(name, None)
         if detail and not data.get(detail) and detail not in self.errors:
             self.add_error(detail, DETAIL_MISSING[detail])
         if channel:
