@@ -1,0 +1,109 @@
+"""Admin for subscriptions, series levels, the outbox and every delivery attempt with the answer it got."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import DeliveryAttempt, Message, SeriesLevel, Subscription
+from .services.deliveries import messages_retry
+from .services.messages import message_create
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the platform writes: an admin reads them, and deletes them only with their parent."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "series", "watch", "trigger", "channel", "address", "level", "notified_at", "active"]
+    list_filter = ["channel", "watch", "trigger", "active", "level", "digest"]
+    search_fields = ["name", "address", "hashtag", "owner__username"]
+    list_select_related = ["owner", "category", "source"]
+    autocomplete_fields = ["owner"]
+    readonly_fields = ["series", "secret", "level", "level_since", "notified_level", "notified_at", "created_at"]
+    actions = ["test_send"]
+    fieldsets = [
+        (None, {"fields": ["name", "owner", "active"]}),
+        (_("Qué vigilar"), {"fields": ["watch", "category", "state", "hashtag", "source", "series", "trigger"]}),
+        (_("A dónde"), {"fields": ["channel", "address", "secret", "quiet_minutes", "digest"]}),
+        (_("Estado"), {"fields": ["level", "level_since", "notified_level", "notified_at", "created_at"]}),
+    ]
+
+    @admin.action(description=_("Enviar un mensaje de prueba"))
+    def test_send(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
+        with transaction.atomic():  # queued once every message is written
+            for subscription in queryset.select_related("category", "source"):
+                text = gettext("Mensaje de prueba del Discriminamómetro: los avisos de «%(series)s» "
+                               "llegarán a este destino.") % {"series": subscription.series_name}
+                message_create(subscription=subscription, kind=Message.Kind.TEST, payload={"text": text})
+        count = queryset.count()
+        self.message_user(request, ngettext("Se envía un mensaje de prueba.", "Se envían %(n)d mensajes de prueba.",
+                                            count) % {"n": count}, messages.SUCCESS)
+
+
+@admin.register(SeriesLevel)
+class SeriesLevelAdmin(ReadOnlyAdmin):
+    list_display = ["series", "level", "changed_at", "judged_at"]
+    list_filter = ["level"]
+    search_fields = ["series"]
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = ("started_at", "duration_ms", "ok", "status_code", "answer")
+    readonly_fields = ("started_at", "duration_ms", "ok", "status_code", "answer")
+    ordering = ["started_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "subscription", "kind", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["kind", "status", "subscription__channel"]
+    search_fields = ["subscription__name", "subscription__address", "key"]
+    list_select_related = ["subscription__category", "subscription__source"]
+    date_hierarchy = "created_at"
+    inlines = [DeliveryAttemptInline]
+    actions = ["retry_now"]
+    readonly_fields = ["id", "subscription", "kind", "status", "key", "payload", "attempts", "next_attempt_at",
+                       "claimed_until", "last_error", "digest", "created_at", "sent_at"]
+
+    @admin.action(description=_("Reintentar ahora"), permissions=["retry"])
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
+        retried = messages_retry(message_ids=list(queryset.values_list("pk", flat=True)))
+        skipped = queryset.count() - retried
+        self.message_user(request, ngettext("Se reintenta %(n)d mensaje.", "Se reintentan %(n)d mensajes.",
+                                            retried) % {"n": retried}, messages.SUCCESS if retried else messages.INFO)
+        if skipped:
+            self.message_user(request, ngettext(
+                "%(n)d mensaje no estaba fallido y se dejó como estaba.",
+                "%(n)d mensajes no estaban fallidos y se dejaron como estaban.", skipped) % {"n": skipped},
+                messages.WARNING)
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("alerts.change_message")
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["started_at", "message", "ok", "status_code", "duration_ms"]
+    list_filter = ["ok", "message__subscription__channel"]
+    search_fields = ["message__id", "answer"]
+    list_select_related = ["message"]
+    date_hierarchy = "started_at"

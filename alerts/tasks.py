@@ -1,0 +1,33 @@
+"""Celery tasks of the alerts app: thin adapters that take ids and call one service each."""
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from celery.exceptions import MaxRetriesExceededError
+from django.conf import settings
+
+from alerts.services.deliveries import lease_seconds, message_deliver, messages_due_send
+
+# The hard limit ends a send before its claim expires, so no second worker takes a message still being sent.
+SEND_SOFT_TIME_LIMIT = lease_seconds() - 30
+SEND_TIME_LIMIT = lease_seconds() - 20
+
+
+@shared_task(bind=True, name="alerts.tasks.message_send", acks_late=True, ignore_result=True,
+             soft_time_limit=SEND_SOFT_TIME_LIMIT, time_limit=SEND_TIME_LIMIT)
+def message_send(self: Any, message_id: str) -> str:
+    """Send one outbox message; when it failed for now, come back when its next try is due."""
+    outcome = message_deliver(message_id=message_id)
+    if outcome.status == "retry":
+        try:
+            raise self.retry(countdown=outcome.retry_in, max_retries=settings.ALERTS["MAX_ATTEMPTS"])
+        except MaxRetriesExceededError:
+            pass  # the message is still pending in its table with its next try: the sweep queues it then
+    return outcome.status
+
+
+@shared_task(name="alerts.tasks.messages_due_send", ignore_result=True, soft_time_limit=60, time_limit=90)
+def messages_due_send_task() -> int:
+    """The sweep: queue again the messages whose task was lost."""
+    return messages_due_send()
