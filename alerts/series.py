@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from dashboard.levels import Judgement, Level, sentence
 from dashboard.models import ALL_CATEGORIES
-from dashboard.selectors.semaforo import SeriesJudged, series_judge
+from dashboard.selectors.semaforo import SeriesJudged, series_judge, window_end
 from dashboard.services.rollups import source_subject
 from ingestion.geo import STATE_NAMES
 from ingestion.models import Category, Source
@@ -51,11 +51,23 @@ class SeriesWanted:
         return wanted
 
 
+# The baseline windows' counts of the watched series, for the current window's end (see `series_judge`): an
+# evaluation after each scoring batch reads only the current window's rows. One end at a time is kept.
+_history: dict[tuple[Any, ...], Any] = {}
+
+
+def series_history_forget() -> None:
+    _history.clear()
+
+
 def series_judge_many(keys: Iterable[str], *, now: Any = None) -> tuple[SeriesJudged, dict[str, Judgement]]:
     """Judge every key at once by the semáforo's rule; the judgements by key."""
     wanted = SeriesWanted.of(keys)
+    end = window_end(now)
+    if any(key[1] != end for key in _history):
+        _history.clear()
     judged = series_judge(category_ids=sorted(wanted.category_ids), states=sorted(wanted.states),
-                          subjects=sorted(wanted.subjects), now=now)
+                          subjects=sorted(wanted.subjects), now=now, history_cache=_history)
     by_key: dict[str, Judgement] = {}
     for category_id, judgement in judged.categories.items():
         by_key["all" if category_id == ALL_CATEGORIES else f"category:{category_id}"] = judgement

@@ -28,6 +28,7 @@ pytest_plugins = ["tests.api_fixtures"]
 def _process_caches_forgotten():
     """Per-process caches of database rows (the compiled dictionary, the category list, the served models)
     start empty in every test."""
+    from alerts.series import series_history_forget
     from classifier.selectors.serving import models_forget
     from ingestion.selectors.dictionary import matcher_forget
     from labeling.selectors.annotation import category_choices_forget
@@ -35,6 +36,7 @@ def _process_caches_forgotten():
     matcher_forget()
     category_choices_forget()
     models_forget()
+    series_history_forget()
 
 
 @pytest.fixture

@@ -24,15 +24,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import transaction
-from django.db.models import F, Q
+import orjson
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from alerts.models import Message, SeriesLevel, Subscription
 from alerts.series import LEVEL_RANK, judgement_dict, series_info, series_judge_many
-from alerts.services.messages import messages_bulk_create
+from alerts.services.messages import messages_bulk_create, messages_queue
 from classifier.selectors.model_versions import model_version_for_reads
 from dashboard.levels import Level
 
@@ -114,56 +115,111 @@ def _fresh_series() -> set[str]:
 def _subscriptions_advance(
     changed: set[str], *, current: dict[str, dict[str, Any]], now: datetime, summary: EvaluationSummary,
 ) -> None:
-    # Locked in id order (one statement), so two evaluations queue rather than deadlock; a fresh
-    # subscription another evaluation has just set is no longer fresh when re-checked under the lock.
-    wanted = Q(series__in=sorted(changed)) | Q(level="")
-    subscriptions = list(
-        Subscription.objects.select_for_update().filter(wanted, active=True, series__in=sorted(current))
-        .exclude(watch=Subscription.Watch.BULLETIN).order_by("id")
-    )
-    info = series_info({s.series for s in subscriptions})
+    """Apply `transition` to every subscription of the changed series (and to the fresh ones), set-wise.
+
+    Subscriptions that share a series, a trigger and a state move alike: each
+    such group is one row of `moves`, and the database applies them all at once.
+    """
+    moves = []
+    for key, judgement in current.items():
+        for trigger in (Level.YELLOW, Level.RED):
+            for prior in ("", Level.GREEN, Level.YELLOW, Level.RED) if key in changed else ("",):
+                state, event = transition(state=prior, trigger=trigger, level=judgement["level"])
+                if (state, event) != (prior, None):
+                    moves.append(Move(key, trigger, prior, state, event or ""))
+    if not moves:
+        return
+    info = series_info({move.series for move in moves})
+    payloads = {key: {"series": info[key], **judgement, "at": now.isoformat()} for key, judgement in current.items()
+                if key in info}
+    advance = _advance_postgresql if connection.vendor == "postgresql" else _advance_rows
+    moved, pending, held = advance(moves, payloads=payloads, now=now)
+    messages_queue(pending)
+    summary.subscriptions += moved
+    summary.messages += len(pending)
+    summary.held += held
+
+
+class Move(NamedTuple):
+    """Subscriptions of `series` with this `trigger` in state `prior` go to `state`, with `event` ("" for none)."""
+
+    series: str
+    trigger: str
+    prior: str
+    state: str
+    event: str
+
+
+# The quiet period's test, on the row's values before the update: told now, or owed for later.
+_TOLD = ("(t.event <> '' AND (s.digest OR s.notified_at IS NULL "
+         "OR s.notified_at + s.quiet_minutes * interval '1 minute' <= %(now)s))")
+_ADVANCE_SQL = f"""
+WITH t AS (
+    SELECT * FROM unnest(%(series)s::text[], %(trigger)s::text[], %(prior)s::text[], %(state)s::text[],
+                         %(event)s::text[]) AS t(series, trigger, prior, state, event)
+), moved AS (
+    UPDATE alerts_subscription AS s SET level = t.state, level_since = %(now)s,
+        notified_level = CASE WHEN t.event = '' OR {_TOLD} THEN t.state ELSE s.notified_level END,
+        notified_at = CASE WHEN {_TOLD} THEN %(now)s ELSE s.notified_at END
+    FROM t
+    WHERE s.active AND s.watch <> 'bulletin' AND s.series = t.series AND s.trigger = t.trigger AND s.level = t.prior
+    RETURNING s.id, s.digest, t.series, t.trigger, t.prior, t.event,
+        t.event <> '' AND s.notified_at = %(now)s AS told  -- the row as updated: told now
+), written AS (
+    INSERT INTO alerts_message (id, subscription_id, kind, status, payload, attempts, next_attempt_at, last_error,
+                                created_at)
+    SELECT gen_random_uuid(), m.id, m.event, CASE WHEN m.digest THEN 'held' ELSE 'pending' END,
+           (%(payloads)s::jsonb -> m.series)
+               || jsonb_build_object('trigger', m.trigger, 'previous_level', NULLIF(m.prior, '')),
+           0, CASE WHEN m.digest THEN NULL ELSE %(now)s END, '', %(now)s
+    FROM moved AS m WHERE m.told
+    RETURNING id, status
+)
+SELECT (SELECT count(*) FROM moved), w.id, w.status FROM written AS w
+UNION ALL SELECT (SELECT count(*) FROM moved), NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM written)
+"""
+
+
+def _advance_postgresql(moves: list[Move], *, payloads: dict[str, Any], now: datetime) -> tuple[int, list[Any], int]:
+    """One statement: the row locks of its update make a second evaluation, waiting on them, re-check each
+    subscription's state and skip those already moved, so a change is told once."""
+    columns = {name: [getattr(move, name) for move in moves] for name in Move._fields}
+    with connection.cursor() as cursor:
+        cursor.execute(_ADVANCE_SQL, {**columns, "payloads": orjson.dumps(payloads).decode(), "now": now})
+        rows = cursor.fetchall()
+    moved = rows[0][0] if rows else 0
+    pending = [message_id for _, message_id, status in rows if status == Message.Status.PENDING]
+    return moved, pending, sum(status == Message.Status.HELD for _, _, status in rows)
+
+
+def _advance_rows(moves: list[Move], *, payloads: dict[str, Any], now: datetime) -> tuple[int, list[Any], int]:
+    """The same, row by row (the embedded SQLite, which lets one writer in at a time anyway)."""
     messages, updated = [], []
-    for subscription in subscriptions:
-        judgement = current[subscription.series]
-        previous = subscription.level
-        state, event = transition(state=previous, trigger=subscription.trigger, level=judgement["level"])
-        if state == previous and event is None:
-            continue
-        subscription.level, subscription.level_since = state, now
-        if event is None:  # a first evaluation below the trigger: nothing to tell
-            subscription.notified_level = state
-        else:
-            message = _message_for(subscription, event=event, previous=previous, judgement=judgement,
-                                   series=info[subscription.series], now=now)
-            if message is not None:
-                messages.append(message)
-        updated.append(subscription)
+    for move in moves:
+        group = Subscription.objects.filter(active=True, series=move.series, trigger=move.trigger, level=move.prior)
+        for subscription in group.exclude(watch=Subscription.Watch.BULLETIN):
+            told = bool(move.event) and (subscription.digest or not _quiet(subscription, now))
+            subscription.level, subscription.level_since = move.state, now
+            if told or not move.event:
+                subscription.notified_level = move.state
+            if told:
+                subscription.notified_at = now
+                payload = {**payloads[move.series], "trigger": move.trigger, "previous_level": move.prior or None}
+                messages.append(Message(
+                    subscription=subscription, kind=move.event, payload=payload, created_at=now,
+                    status=Message.Status.HELD if subscription.digest else Message.Status.PENDING,
+                    next_attempt_at=None if subscription.digest else now,
+                ))
+            updated.append(subscription)
     Subscription.objects.bulk_update(updated, EVALUATED_FIELDS)
-    messages_bulk_create(messages)
-    summary.subscriptions += len(subscriptions)
-    summary.held += sum(m.status == Message.Status.HELD for m in messages)
-    summary.messages += sum(m.status == Message.Status.PENDING for m in messages)
+    created = Message.objects.bulk_create(messages)
+    pending = [m.pk for m in created if m.status == Message.Status.PENDING]
+    return len(updated), pending, len(created) - len(pending)
 
 
 def _quiet(subscription: Subscription, now: datetime) -> bool:
     return (subscription.notified_at is not None
             and now < subscription.notified_at + timedelta(minutes=subscription.quiet_minutes))
-
-
-def _message_for(
-    subscription: Subscription, *, event: str, previous: str, judgement: dict[str, Any], series: dict[str, str],
-    now: datetime,
-) -> Message | None:
-    """The message of an event, held for the digest, or None in the quiet period (the subscriber is owed it)."""
-    payload = {"series": series, **judgement, "previous_level": previous or None, "trigger": subscription.trigger,
-               "at": now.isoformat()}
-    if subscription.digest:
-        subscription.notified_level, subscription.notified_at = subscription.level, now
-        return Message(subscription=subscription, kind=event, payload=payload, status=Message.Status.HELD)
-    if _quiet(subscription, now):
-        return None
-    subscription.notified_level, subscription.notified_at = subscription.level, now
-    return Message(subscription=subscription, kind=event, payload=payload, next_attempt_at=now)
 
 
 def alerts_owed_send(*, now: datetime | None = None) -> int:

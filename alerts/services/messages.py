@@ -40,6 +40,8 @@ from django.utils import timezone
 from alerts.models import Message, Subscription
 
 SEND_TASK = "alerts.tasks.message_send"  # by name: the tasks module imports these services
+SWEEP_TASK = "alerts.tasks.messages_due_send"
+QUEUED_ONE_BY_ONE = 100  # more messages at once are queued by one sweep task, from a worker
 
 
 def message_create(
@@ -84,6 +86,9 @@ def messages_queue(ids: list[Any]) -> None:
         return
 
     def send() -> None:
+        if len(ids) > QUEUED_ONE_BY_ONE:  # an outbreak's thousands: the committing worker queues one task
+            current_app.send_task(SWEEP_TASK)
+            return
         for message_id in ids:
             current_app.send_task(SEND_TASK, args=[str(message_id)])
 

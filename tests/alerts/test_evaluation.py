@@ -116,7 +116,7 @@ def test_a_yellow_subscription_is_told_again_when_yellow_turns_red(version, gend
     window_posts(version, discriminatory=8, categories=[gender])  # yellow from 7.2 %, red from 9.4 %
     alerts_evaluate(now=NOW)
     window_posts(version, discriminatory=25, categories=[gender], at=NOW - timedelta(hours=2))
-    alerts_evaluate(now=NOW)
+    alerts_evaluate(now=NOW + timedelta(minutes=1))
     assert messages(watcher) == [("enter", "yellow"), ("enter", "red")]
     assert watcher.messages.order_by("created_at").last().payload["previous_level"] == "yellow"
 
