@@ -45,7 +45,7 @@ class SubscriptionForm(forms.Form):
     trigger = forms.ChoiceField(label=_("Avisar cuando llegue a"), widget=forms.RadioSelect,
                                 choices=Subscription.Trigger.choices, initial=Subscription.Trigger.RED)
     channel = forms.ChoiceField(label=_("Enviar por"), widget=forms.RadioSelect, initial=Subscription.Channel.EMAIL)
-    email = forms.CharField(label=_("Correo electrónico"), required=False, max_length=254,
+    email = forms.CharField(label=_("Dirección de correo"), required=False, max_length=254,
                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     webhook_url = forms.CharField(label=_("URL del webhook"), required=False, max_length=500,
                                   widget=forms.URLInput(attrs={"placeholder": "https://"}))

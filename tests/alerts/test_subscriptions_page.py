@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from django.test import Client
 from django.utils import timezone
 
@@ -44,6 +44,13 @@ def bluesky() -> Source:
     return SourceFactory.create(slug="bluesky-x", name="Bluesky", kind=Source.Kind.BLUESKY, enabled=True)
 
 
+def one(node: Any, selector: str) -> Tag:
+    """The one element a selector must find."""
+    found = node.select_one(selector)
+    assert isinstance(found, Tag), f"nothing matches {selector}"
+    return found
+
+
 def post(client: Client, **fields: Any):
     data = {"watch": "all", "trigger": "red", "channel": "email", "email": "ana@ejemplo.org", "quiet_hours": "6", **fields}
     return client.post(URL, data)
@@ -58,7 +65,7 @@ def page(client: Client) -> BeautifulSoup:
 def field_errors(response) -> dict[str, str]:
     """Each field's error as the page shows it under the field, by the field's label."""
     html = BeautifulSoup(response.content.decode(), "html.parser")
-    return {div.label.get_text(strip=True): div.select_one(".field-error").get_text(strip=True)
+    return {one(div, "label").get_text(strip=True): one(div, ".field-error").get_text(strip=True)
             for div in html.select(".field.has-error")}
 
 
@@ -66,8 +73,8 @@ def cards(html: BeautifulSoup) -> list[dict[str, str]]:
     """The subscriptions listed: name, level word and facts by their heading."""
     listed = []
     for card in html.select('[data-testid="subscription"]'):
-        facts = {dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(" ", strip=True) for dt in card.select("dt")}
-        listed.append({"name": card.h3.get_text(strip=True), "level": card.select_one(".level-word").get_text(strip=True),
+        facts = {dt.get_text(strip=True): one(dt.parent, "dd").get_text(" ", strip=True) for dt in card.select("dt")}
+        listed.append({"name": one(card, "h3").get_text(strip=True), "level": one(card, ".level-word").get_text(strip=True),
                        **facts})
     return listed
 
@@ -80,13 +87,13 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client: Client):
 
 def test_a_new_user_sees_the_empty_state_and_the_form_with_their_email(signed_in: Client):
     html = page(signed_in)
-    assert "Todavía no tienes alertas" in html.select_one('[data-testid="empty-state"]').get_text()
-    assert html.select_one('input[name="email"]')["value"] == "ana@ejemplo.org"
-    assert html.select_one('input[name="quiet_hours"]')["value"] == "6"
-    assert html.select_one('input[name="watch"][value="all"]').has_attr("checked")
+    assert "Todavía no tienes alertas" in one(html, '[data-testid="empty-state"]').get_text()
+    assert one(html, 'input[name="email"]')["value"] == "ana@ejemplo.org"
+    assert one(html, 'input[name="quiet_hours"]')["value"] == "6"
+    assert one(html, 'input[name="watch"][value="all"]').has_attr("checked")
     # Signed-in users find the page in the menu; everyone finds the bulletins.
     assert [a.get_text(strip=True) for a in html.select("header nav a")].count("Alertas") == 1
-    assert "Boletines" in html.select_one("header nav").get_text()
+    assert "Boletines" in one(html, "header nav").get_text()
 
 
 def test_every_watch_kind_is_created_and_listed(signed_in: Client, user, genero, bluesky):
@@ -111,7 +118,8 @@ def test_every_watch_kind_is_created_and_listed(signed_in: Client, user, genero,
     # The bulletin comes once a month: its trigger, quiet period and digest do not apply.
     bulletin = Subscription.objects.get(owner=user, watch="bulletin")
     assert (bulletin.digest, bulletin.quiet_minutes) == (False, 0)
-    assert (listed["El boletín mensual"]["Avisar desde"], listed["El boletín mensual"]["level"]) == ("cada mes", "Mensual")
+    assert (listed["El boletín mensual"]["Llega"], listed["El boletín mensual"]["level"]) == ("una vez al mes", "Mensual")
+    assert "Silencio entre avisos" not in listed["El boletín mensual"]
 
 
 def test_the_form_says_which_detail_is_missing_and_keeps_nothing(signed_in: Client, genero, bluesky):
@@ -132,7 +140,7 @@ def test_the_form_says_which_detail_is_missing_and_keeps_nothing(signed_in: Clie
 
 def test_the_form_checks_each_channels_address(signed_in: Client):
     assert field_errors(post(signed_in, email="no-es-un-correo")) == {
-        "Correo electrónico": "Introduzca una dirección de correo electrónico válida."}
+        "Dirección de correo": "Introduzca una dirección de correo electrónico válida."}
     assert field_errors(post(signed_in, channel="webhook", webhook_url="ftp://ejemplo.org/x")) == {
         "URL del webhook": "Escribe una URL que empiece con http:// o https://."}
     assert field_errors(post(signed_in, channel="webhook", webhook_url="")) == {
@@ -149,7 +157,7 @@ def test_a_webhook_subscription_shows_its_secret_once_with_the_signature_note(si
     subscription = Subscription.objects.get(owner=user)
     assert response["Location"] == f"/alertas/#alerta-{subscription.pk}"
     first = page(signed_in)
-    secret = first.select_one('[data-testid="secret"]')
+    secret = one(first, '[data-testid="secret"]')
     assert secret is not None and subscription.secret in secret.get_text()
     assert len(subscription.secret) == 64 and "X-Discriminamometro-Signature" in secret.get_text()
     assert cards(first)[0]["Destino"] == "https://hooks.ejemplo.org/•••"  # no path or token on the page
@@ -176,9 +184,9 @@ def test_telegram_is_offered_only_while_a_bot_token_is_set(signed_in: Client, us
     settings.TELEGRAM_BOT_TOKEN = ""
     html = page(signed_in)
     assert html.select_one('input[name="channel"][value="telegram"]') is None
-    assert html.select_one('input[name="telegram_chat"]') is None and "Telegram" not in html.select_one("form[data-subscription-form]").get_text()
+    assert html.select_one('input[name="telegram_chat"]') is None and "Telegram" not in one(html, "form[data-subscription-form]").get_text()
     refused = BeautifulSoup(post(signed_in, channel="telegram", telegram_chat="12345").content.decode(), "html.parser")
-    assert refused.select_one("fieldset.has-error .field-error").get_text().startswith("Escoja una opción válida")
+    assert one(refused, "fieldset.has-error .field-error").get_text().startswith("Escoja una opción válida")
     assert not Subscription.objects.exists()
 
     settings.TELEGRAM_BOT_TOKEN = "123456:ABC-token"
@@ -211,7 +219,7 @@ def test_the_limit_is_said_and_kept(signed_in: Client, user):
     ])
     assert post(signed_in, watch="state", state="JAL").status_code == 302
     html = page(signed_in)
-    assert "el máximo" in html.select_one('[data-testid="limit"]').get_text()
+    assert "el máximo" in one(html, '[data-testid="limit"]').get_text()
     assert html.select_one("form[data-subscription-form]") is None
     response = post(signed_in, watch="state", state="OAX")
     assert "Ya tienes 50 alertas, el máximo" in response.content.decode()
@@ -261,7 +269,7 @@ def test_pause_resume_and_delete_with_confirmation(signed_in: Client, user):
 
 def test_the_level_badge_is_the_dashboards_word_and_shape(signed_in: Client, user):
     Subscription.objects.create(owner=user, watch="all", address="ana@ejemplo.org", level="yellow")
-    card = page(signed_in).select_one('[data-testid="subscription"]')
+    card = one(page(signed_in), '[data-testid="subscription"]')
     assert "level-yellow" in card["class"]
-    assert card.select_one(".badge .level-word").get_text() == "Amarillo"
-    assert card.select_one(".badge svg.level-icon polygon")["points"] == "10,1 19,18 1,18"  # the triangle
+    assert one(card, ".badge .level-word").get_text() == "Amarillo"
+    assert one(card, ".badge svg.level-icon polygon")["points"] == "10,1 19,18 1,18"  # the triangle
