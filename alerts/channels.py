@@ -32,6 +32,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext
 
 from alerts.models import Message, Subscription
+from dashboard.templatetags.humanize_es import pct
 
 ANSWER_MAX = 2000  # characters of an answer kept on an attempt row
 BRAND = "Discriminamómetro"
@@ -68,12 +69,6 @@ def channel_send(message: Message) -> Answer:
 
 # --- What every channel says -------------------------------------------------------------------------------
 
-def percent(share: Any) -> str:
-    if share is None:
-        return "—"
-    return f"{float(share) * 100:.1f} %"
-
-
 def _when(value: Any) -> datetime | None:
     moment = parse_datetime(value) if isinstance(value, str) else None
     return timezone.localtime(moment) if moment is not None and timezone.is_aware(moment) else moment
@@ -84,7 +79,7 @@ def change_context(payload: dict[str, Any]) -> dict[str, Any]:
     return {
         **payload, "series_name": payload.get("series", {}).get("name", ""),
         "series_url": payload.get("series", {}).get("url", ""),
-        "rate_text": percent(payload.get("rate")), "usual_text": percent(payload.get("usual_rate")),
+        "rate_text": pct(payload.get("rate")), "usual_text": pct(payload.get("usual_rate")),
         "window_start_at": _when(payload.get("window_start")), "window_end_at": _when(payload.get("window_end")),
         "at_time": _when(payload.get("at")),
     }
@@ -102,9 +97,10 @@ def message_context(message: Message) -> dict[str, Any]:
     elif message.kind == Message.Kind.DIGEST:
         items = [change_context(item) for item in payload.get("items", [])]
         current = payload.get("current") or {}
+        day = parse_date(payload.get("date") or "")
         context.update(items=items, items_short=items[-DIGEST_ITEMS_SHORT:],
                        items_left_out=max(0, len(items) - DIGEST_ITEMS_SHORT), current=change_context(current),
-                       day=parse_date(payload.get("date") or ""))
+                       day=formats.date_format(day, "j \\d\\e F \\d\\e Y").lower() if day else "")
     elif message.kind == Message.Kind.BULLETIN:
         context["bulletin"] = payload.get("bulletin", {})
     return context
@@ -115,9 +111,7 @@ def subject(message: Message, context: dict[str, Any]) -> str:
     if kind in (Message.Kind.ENTER, Message.Kind.LEAVE):
         head = f"{message.payload.get('level_label', '')}: {name}"
     elif kind == Message.Kind.DIGEST:
-        day = context["day"]
-        head = gettext("Resumen del %(day)s: %(series)s") % {
-            "day": formats.date_format(day, "DATE_FORMAT") if day else "", "series": name}
+        head = gettext("Resumen del %(day)s: %(series)s") % {"day": context["day"], "series": name}
     elif kind == Message.Kind.BULLETIN:
         head = gettext("Boletín: %(title)s") % {"title": context["bulletin"].get("title", "")}
     else:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -28,7 +29,7 @@ from django.utils.translation import gettext
 
 from alerts.channels import ANSWER_MAX, Answer, channel_send
 from alerts.models import DeliveryAttempt, Message
-from alerts.services.messages import messages_queue
+from alerts.services.messages import SEND_TASK, messages_queue
 
 logger = logging.getLogger(__name__)
 
@@ -147,21 +148,33 @@ def _error_text(answer: Answer) -> str:
 
 
 def messages_due_send(*, now: datetime | None = None) -> int:
-    """Queue every message a lost task left behind; how many were queued.
+    """Queue every due message that has no task on its way; how many were queued.
 
-    Pending messages whose next try is past due (by a grace period: a message
-    due a moment ago still has its task or its retry in the queue), and sending
-    ones whose claim expired (their worker died). A message queued twice is
-    still sent once: `message_deliver` claims it.
+    Pending messages never tried whose time has come (those queued by this
+    sweep rather than one by one, or whose queueing was lost), pending ones
+    whose retry is past due by a grace period (their task's own retry is
+    normally on its way), and sending ones whose claim expired (their worker
+    died). A message queued twice is still sent once: `message_deliver` claims it.
     """
     now = now or timezone.now()
-    lost = Q(status=Message.Status.PENDING) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now - SWEEP_GRACE))
+    fresh = Q(attempts=0) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    retry_lost = Q(attempts__gt=0, next_attempt_at__lte=now - SWEEP_GRACE)
     abandoned = Q(status=Message.Status.SENDING, claimed_until__lt=now)
-    ids = list(Message.objects.filter(lost | abandoned).order_by(F("next_attempt_at").asc(nulls_first=True))
-               .values_list("pk", flat=True)[:SWEEP_BATCH])
-    messages_queue(ids)
+    ids = list(Message.objects.filter(Q(status=Message.Status.PENDING) & (fresh | retry_lost) | abandoned)
+               .order_by(F("next_attempt_at").asc(nulls_first=True)).values_list("pk", flat=True)[:SWEEP_BATCH])
+    _queue_each(ids)
     return len(ids)
+
+
+def _queue_each(ids: list[Any]) -> None:
+    """One sending task per message, after the current transaction commits. Not `messages_queue`: that may hand a
+    long list back to this sweep as one task, and the sweep is what must finally queue them one by one."""
+    def send() -> None:
+        for message_id in ids:
+            current_app.send_task(SEND_TASK, args=[str(message_id)])
+
+    if ids:
+        transaction.on_commit(send)
 
 
 def messages_retry(*, message_ids: list[Any], now: datetime | None = None) -> int:
