@@ -7,6 +7,7 @@ from celery import shared_task
 from celery.exceptions import MaxRetriesExceededError
 from django.conf import settings
 
+from alerts.services.bulletins import bulletin_monthly_publish
 from alerts.services.deliveries import lease_seconds, message_deliver, messages_due_send
 
 # The hard limit ends a send before its claim expires, so no second worker takes a message still being sent.
@@ -31,3 +32,10 @@ def message_send(self: Any, message_id: str) -> str:
 def messages_due_send_task() -> int:
     """The sweep: queue again the messages whose task was lost."""
     return messages_due_send()
+
+
+@shared_task(name="alerts.tasks.bulletin_monthly", ignore_result=True, soft_time_limit=600, time_limit=660)
+def bulletin_monthly() -> str:
+    """On the 1st: last month's bulletin (Mexico City), made again if it exists, sent once to each subscriber."""
+    bulletin, sent = bulletin_monthly_publish()
+    return f"{bulletin.slug}: {sent}"
