@@ -83,6 +83,12 @@ def bulletin_monthly_create(*, now: datetime | None = None) -> Bulletin:
     return bulletin_create(start=start, end=end, kind=Bulletin.Kind.MONTHLY, now=now)
 
 
+def bulletin_monthly_publish(*, now: datetime | None = None) -> tuple[Bulletin, int]:
+    """Last month's bulletin made (or made again) and sent to the subscribers who have not had it yet."""
+    bulletin = bulletin_monthly_create(now=now)
+    return bulletin, bulletin_send(bulletin_id=bulletin.pk)
+
+
 def bulletin_payload(*, bulletin: Bulletin) -> dict[str, object]:
     urls = bulletin_urls(slug=bulletin.slug)
     return {"bulletin": {
