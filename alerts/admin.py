@@ -1,4 +1,4 @@
-"""Admin for subscriptions, series levels, the outbox and every delivery attempt with the answer it got."""
+"""Admin for subscriptions, series levels, the outbox, every delivery attempt with the answer it got, and the bulletins."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,10 +7,13 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import DeliveryAttempt, Message, SeriesLevel, Subscription
+from .models import Bulletin, DeliveryAttempt, Message, SeriesLevel, Subscription
+from .services.bulletins import bulletin_send
 from .services.deliveries import messages_retry
 from .services.messages import message_create
 
@@ -107,3 +110,42 @@ class DeliveryAttemptAdmin(ReadOnlyAdmin):
     search_fields = ["message__id", "answer"]
     list_select_related = ["message"]
     date_hierarchy = "started_at"
+
+
+@admin.register(Bulletin)
+class BulletinAdmin(admin.ModelAdmin):
+    """Bulletins are made by the monthly task or `manage.py bulletin`; here they are read, unpublished, sent."""
+
+    list_display = ["title", "slug", "kind", "period_start", "period_end", "model_version", "published", "files",
+                    "created_at"]
+    list_filter = ["kind", "published"]
+    search_fields = ["title", "slug"]
+    list_select_related = ["model_version"]
+    date_hierarchy = "period_start"
+    actions = ["send"]
+    fields = ["title", "slug", "kind", "period_start", "period_end", "model_version", "published", "files",
+              "html_name", "pdf_name", "created_at"]
+    readonly_fields = ["title", "slug", "kind", "period_start", "period_end", "model_version", "files", "html_name",
+                       "pdf_name", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("archivos"))
+    def files(self, bulletin: Bulletin) -> str:
+        return format_html('<a href="{}">{}</a> · <a href="{}">PDF</a>',
+                           reverse("alerts:bulletin", kwargs={"slug": bulletin.slug}), gettext("Página"),
+                           reverse("alerts:bulletin_pdf", kwargs={"slug": bulletin.slug}))
+
+    @admin.action(description=_("Enviar a los suscriptores"))
+    def send(self, request: HttpRequest, queryset: QuerySet[Bulletin]) -> None:
+        unpublished = queryset.filter(published=False).count()
+        sent = sum(bulletin_send(bulletin_id=pk) for pk in queryset.filter(published=True).values_list("pk", flat=True))
+        self.message_user(request, ngettext(
+            "Se envía %(n)d mensaje (quien ya recibió un boletín no lo recibe otra vez).",
+            "Se envían %(n)d mensajes (quien ya recibió un boletín no lo recibe otra vez).", sent) % {"n": sent},
+            messages.SUCCESS if sent else messages.INFO)
+        if unpublished:
+            self.message_user(request, ngettext(
+                "%(n)d boletín no está publicado y no se envió.", "%(n)d boletines no están publicados y no se enviaron.",
+                unpublished) % {"n": unpublished}, messages.WARNING)

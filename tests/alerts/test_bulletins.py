@@ -249,3 +249,16 @@ def test_the_command_says_where_the_files_are(month, archive_dir):
     assert str(archive_dir / "bulletins" / "2026-11.pdf") in printed
     assert str(archive_dir / "bulletins" / "2026-11.html") in printed
     assert "/boletines/2026-11/" in printed
+
+
+def test_the_admin_lists_bulletins_and_sends_them_once(version, archive_dir, admin_client):
+    bulletin = bulletin_monthly_create(now=datetime(2026, 12, 1, 12, tzinfo=UTC))
+    reader = Subscription.objects.create(watch="bulletin", channel="email", address="lectora@example.org")
+    listing = admin_client.get("/admin/alerts/bulletin/").content.decode()
+    assert "Boletín de noviembre de 2026" in listing and 'href="/boletines/2026-11.pdf"' in listing
+
+    for _ in range(2):
+        answer = admin_client.post("/admin/alerts/bulletin/", {"action": "send", "_selected_action": [bulletin.pk]},
+                                   follow=True)
+    assert "Se envían 0 mensajes" in answer.content.decode()
+    assert list(Message.objects.filter(kind="bulletin").values_list("subscription_id", flat=True)) == [reader.pk]
