@@ -35,8 +35,8 @@ class SubscriptionRefused(Exception):
     """A subscription that cannot be created; the message is for the user."""
 
 
-class TestTooSoon(Exception):
-    """A test message was queued for this subscription less than a minute ago."""
+class TestRefused(Exception):
+    """No test message now; the message says why (a paused subscription, a test less than a minute ago)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -155,13 +155,17 @@ def subscription_delete(*, subscription: Subscription) -> None:
 
 @transaction.atomic
 def subscription_test_send(*, subscription: Subscription) -> Message:
-    """Queue a test message to the subscription's address; TestTooSoon within a minute of the last one."""
+    """Queue a test message to the subscription's address; TestRefused while it is paused (the sender would drop
+    the message) or within a minute of the last test."""
     # A double click posts twice at once; the subscription's row makes the second wait and see the first.
     Subscription.objects.select_for_update().filter(pk=subscription.pk).first()
+    if not subscription.active:
+        raise TestRefused(_("La alerta está en pausa: reanúdala para enviar una prueba."))
     recent = Message.objects.filter(subscription=subscription, kind=Message.Kind.TEST,
                                     created_at__gt=timezone.now() - TEST_INTERVAL)
     if recent.exists():
-        raise TestTooSoon
+        raise TestRefused(_("Ya enviaste una prueba a esta alerta hace menos de %(n)d segundos; espera un poco.")
+                          % {"n": int(TEST_INTERVAL.total_seconds())})
     text = _("Mensaje de prueba del Discriminamómetro: los avisos de «%(series)s» llegarán a este destino.") % {
         "series": subscription.series_name}
     return message_create(subscription=subscription, kind=Message.Kind.TEST, payload={"text": text})

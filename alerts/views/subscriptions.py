@@ -24,9 +24,8 @@ from alerts.selectors.subscriptions import (
 )
 from alerts.services.subscriptions import (
     SUBSCRIPTIONS_PER_USER,
-    TEST_INTERVAL,
     SubscriptionRefused,
-    TestTooSoon,
+    TestRefused,
     subscription_create,
     subscription_delete,
     subscription_pause,
@@ -119,9 +118,8 @@ def test_send(request: HttpRequest, pk: int) -> HttpResponse:
     subscription = _own(request, pk)
     try:
         subscription_test_send(subscription=subscription)
-    except TestTooSoon:
-        messages.warning(request, _("Ya enviaste una prueba a esta alerta hace menos de %(n)d segundos; espera un poco.")
-                         % {"n": int(TEST_INTERVAL.total_seconds())})
+    except TestRefused as refused:
+        messages.warning(request, str(refused))
     else:
         messages.success(request, _("Enviado a la cola: la prueba de %(name)s sale en unos segundos.") % {
             "name": subscription.series_name})

@@ -255,6 +255,11 @@ def test_pause_resume_and_delete_with_confirmation(signed_in: Client, user):
     signed_in.post(f"/alertas/{subscription.pk}/pausar/")
     subscription.refresh_from_db()
     assert not subscription.active and cards(page(signed_in))[0]["level"] == "En pausa"
+    # A paused alert is not sent anything, a test neither: the button is gone and the request is refused.
+    buttons = [b.get_text(strip=True) for b in page(signed_in).select('[data-testid="subscription"] button')]
+    assert buttons == ["Reanudar"]
+    refused = signed_in.post(f"/alertas/{subscription.pk}/prueba/", follow=True)
+    assert "reanúdala para enviar una prueba" in refused.content.decode() and not Message.objects.exists()
     signed_in.post(f"/alertas/{subscription.pk}/reanudar/")
     subscription.refresh_from_db()
     # Resumed, it is judged afresh by the next evaluation (what it was last told stays).
