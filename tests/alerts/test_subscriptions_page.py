@@ -93,7 +93,8 @@ def test_a_new_user_sees_the_empty_state_and_the_form_with_their_email(signed_in
     assert one(html, 'input[name="watch"][value="all"]').has_attr("checked")
     # Signed-in users find the page in the menu; everyone finds the bulletins.
     assert [a.get_text(strip=True) for a in html.select("header nav a")].count("Alertas") == 1
-    assert "Boletines" in one(html, "header nav").get_text()
+    bulletins = one(html, "header nav").find("a", string="Boletines")
+    assert bulletins is not None and signed_in.get(str(bulletins["href"])).status_code == 200
 
 
 def test_every_watch_kind_is_created_and_listed(signed_in: Client, user, genero, bluesky):
