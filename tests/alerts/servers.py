@@ -20,7 +20,6 @@ from aiosmtpd.controller import Controller
 
 from tests.conftest import free_port
 
-
 # --- SMTP --------------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -45,7 +44,7 @@ class Mail:
                 return str(part.get_content())
         raise AssertionError(f"no {content_type} part")
 
-    def attachments(self) -> list[tuple[str, str, bytes]]:
+    def attachments(self) -> list[tuple[str, str, Any]]:
         return [(str(part.get_filename()), part.get_content_type(), part.get_payload(decode=True))
                 for part in self.message.iter_attachments()]
 
@@ -59,7 +58,7 @@ class SmtpHandler:
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list) -> str:
         if address in self.refused:
-            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
