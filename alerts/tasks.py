@@ -9,6 +9,8 @@ from django.conf import settings
 
 from alerts.services.bulletins import bulletin_monthly_publish
 from alerts.services.deliveries import lease_seconds, message_deliver, messages_due_send
+from alerts.services.digests import digests_send
+from alerts.services.evaluation import alerts_evaluate, alerts_owed_send
 
 # The hard limit ends a send before its claim expires, so no second worker takes a message still being sent.
 SEND_SOFT_TIME_LIMIT = lease_seconds() - 30
@@ -39,3 +41,17 @@ def bulletin_monthly() -> str:
     """On the 1st: last month's bulletin (Mexico City), made again if it exists, sent once to each subscriber."""
     bulletin, sent = bulletin_monthly_publish()
     return f"{bulletin.slug}: {sent}"
+
+
+@shared_task(name="alerts.tasks.alerts_evaluate", ignore_result=True, soft_time_limit=120, time_limit=150)
+def alerts_evaluate_task() -> int:
+    """Every few minutes: judge the watched series again (the window slides even when no post arrives), and tell
+    the subscribers whose quiet period has ended the level they have not heard yet."""
+    summary = alerts_evaluate()
+    return summary.messages + alerts_owed_send()
+
+
+@shared_task(name="alerts.tasks.digests_send", ignore_result=True, soft_time_limit=300, time_limit=330)
+def digests_send_task() -> int:
+    """Once a day: one message per digest subscription with the day's changes."""
+    return digests_send()

@@ -50,6 +50,37 @@ PERIODIC_TASKS: tuple[PeriodicTaskSpec, ...] = (
             "sus conteos; no hace nada cuando ya están todas."
         ),
     ),
+    PeriodicTaskSpec(
+        name="Alertas: volver a juzgar las series vigiladas",
+        task="alerts.tasks.alerts_evaluate",
+        crontab="*/5 * * * *",
+        expires_seconds=4 * 60,
+        description=(
+            "Juzga cada 5 minutos las series que alguien vigila (la ventana avanza aunque no lleguen publicaciones) "
+            "y avisa lo pendiente a quien terminó su periodo de silencio. Tras cada lote calificado se juzgan también."
+        ),
+    ),
+    PeriodicTaskSpec(
+        name="Alertas: enviar los mensajes pendientes",
+        task="alerts.tasks.messages_due_send",
+        crontab="* * * * *",
+        expires_seconds=50,
+        description="Cada minuto pone en la cola los mensajes cuyo envío vence o cuya tarea se perdió.",
+    ),
+    PeriodicTaskSpec(
+        name="Alertas: resumen diario",
+        task="alerts.tasks.digests_send",
+        crontab="0 14 * * *",  # 08:00 in Mexico City (UTC-6 all year)
+        expires_seconds=6 * 60 * 60,
+        description="A las 8:00 (Ciudad de México) envía a cada suscripción con resumen diario los cambios del día.",
+    ),
+    PeriodicTaskSpec(
+        name="Boletín: publicar el boletín del mes anterior",
+        task="alerts.tasks.bulletin_monthly",
+        crontab="0 8 1 * *",  # 02:00 on the 1st in Mexico City: the month has closed there
+        expires_seconds=20 * 60 * 60,
+        description="El día 1 de cada mes genera el boletín del mes anterior (HTML y PDF), lo publica y lo envía a sus suscriptores.",
+    ),
 )
 
 

@@ -25,6 +25,10 @@ def test_every_task_has_its_spanish_name_once():
         "Ingesta: descargar cada fuente habilitada",
         "Clasificador: reentrenar cada tarea una vez al mes",
         "Semáforo: calificar la historia con el modelo activo",
+        "Alertas: volver a juzgar las series vigiladas",
+        "Alertas: enviar los mensajes pendientes",
+        "Alertas: resumen diario",
+        "Boletín: publicar el boletín del mes anterior",
     ]
     assert schedules_sync() == 0  # a second sync finds everything in place
     for spec in PERIODIC_TASKS:
