@@ -76,6 +76,7 @@ bench: install-dev
 	$(BIN)/python benchmarks/api.py
 	$(BIN)/python benchmarks/labeling.py
 	$(BIN)/python benchmarks/dashboard.py
+	$(BIN)/python benchmarks/alerts.py
 
 ## Style, types, and the import floors (pyproject's [tool.importlinter]; docs/architecture.md).
 lint: install-dev
