@@ -238,6 +238,7 @@ def telegram_text(message: Message) -> str:
     """The message in Telegram's HTML subset; the template escapes every value."""
     text = render_to_string(f"alerts/telegram/{_template(message.kind)}.html", message_context(message)).strip()
     text = re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", text))
+    text = text.replace("&#x27;", "&#39;")  # Django escapes an apostrophe in hex; Telegram documents decimal entities
     return text if len(text) <= TELEGRAM_TEXT_MAX else text[:TELEGRAM_TEXT_MAX - 1] + "…"
 
 

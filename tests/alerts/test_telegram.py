@@ -32,7 +32,7 @@ def telegram_message(**fields) -> Message:
 
 
 def test_an_alert_reaches_the_chat_through_send_message(bot):
-    payload = enter_payload(series={**SERIES, "name": "Personas <trans> & no binarias"})
+    payload = enter_payload(series={**SERIES, "name": "Personas <trans> & no binarias 'nb'"})
     with bot(telegram_ok(CHAT, message_id=321)) as server:
         message = telegram_message(payload=payload)
 
@@ -43,7 +43,7 @@ def test_an_alert_reaches_the_chat_through_send_message(bot):
     body = request.json()
     assert body["chat_id"] == str(CHAT) and body["parse_mode"] == "HTML" and body["disable_web_page_preview"] is True
     text = body["text"]
-    assert "<b>Personas &lt;trans&gt; &amp; no binarias está en rojo</b>" in text  # escaped for HTML parse mode
+    assert "<b>Personas &lt;trans&gt; &amp; no binarias &#39;nb&#39; está en rojo</b>" in text  # escaped for HTML parse mode
     assert "Rojo: 3.1 veces la tasa habitual de las últimas 4 semanas." in text
     assert "Tasa de publicaciones discriminatorias: <b>12.4 %</b>" in text and "Tasa habitual: 4.0 %" in text
     assert '<a href="http://127.0.0.1:8000/?categoria=genero">' in text
