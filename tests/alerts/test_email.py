@@ -57,6 +57,7 @@ def test_an_enter_alert_arrives_as_a_spanish_email_with_its_sentence_and_rate(sm
     assert "Rojo: 3.1 veces la tasa habitual de las últimas 4 semanas." in text
     assert "Tasa de publicaciones discriminatorias: 12.4 %" in text and "Tasa habitual: 4.0 %" in text
     assert "42 discriminatorias de 340" in text
+    assert "Ventana: 1 dic 12:00 – 3 dic 12:00" in text  # Mexico City time
     assert "http://127.0.0.1:8000/?categoria=genero" in text
     assert "http://127.0.0.1:8000/alertas/" in text  # where the subscriber manages the alerts
     html = mail.part("text/html")
@@ -85,9 +86,9 @@ def test_a_digest_lists_the_days_changes_and_where_the_series_stands(smtp):
     assert mail.subject == "Resumen del 3 de diciembre de 2026: Género — Discriminamómetro"
     text = mail.part("text/plain")
     assert "Los 2 cambios del día" in text
-    assert "- 03:00 Rojo: Rojo: 3.1 veces la tasa habitual" in text  # 09:00 UTC is 03:00 in Mexico City
-    assert "- 15:30 Verde: Verde: la tasa está en su nivel habitual. (4.1 %; habitual 4.0 %)" in text
-    assert "Ahora: Verde." in text
+    assert "- 03:00 Rojo: 3.1 veces la tasa habitual de las últimas 4 semanas. (12.4 %; habitual 4.0 %)" in text  # 09:00 UTC is 03:00 in Mexico City
+    assert "- 15:30 Verde: la tasa está en su nivel habitual. (4.1 %; habitual 4.0 %)" in text
+    assert "Ahora: Verde: la tasa está en su nivel habitual." in text
     assert "Los 2 cambios del día" in strip_tags(mail.part("text/html"))
 
 
