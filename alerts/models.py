@@ -6,9 +6,10 @@
   of its current episode (`level`) and what its subscriber was last told
   (`notified_level`), so a series that stays red is never announced twice.
 * `SeriesLevel`: the last level of each watched series. An evaluation after a
-  rollup update compares the new levels with these rows and reads the
-  subscriptions of the series that changed only, so 10,000 subscriptions cost
-  nothing while their series stay where they are.
+  rollup update compares the new levels with these rows; a level that moved is
+  a `SeriesChange`, written in that same (scoring) transaction, and applied to
+  the series' subscriptions right after in a transaction of its own: 10,000
+  subscriptions add nothing to a scoring batch.
 * `Message`: the outbox. A row per message, written in the transaction that
   changes a subscription's state (the scoring step's), sent by a Celery task
   with bounded retries (`services/deliveries.py`); every attempt is a
@@ -181,6 +182,27 @@ class SeriesLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series}: {self.level or '—'}"
+
+
+class SeriesChange(models.Model):
+    """A watched series' level moved: written in the scoring transaction that moved it, then applied to the
+    series' subscriptions (their states and messages) in a transaction of its own."""
+
+    series = models.CharField(_("serie"), max_length=SERIES_MAX)
+    level = models.CharField(_("nivel"), max_length=6, choices=Level.choices)
+    previous_level = models.CharField(_("nivel anterior"), max_length=6, choices=Level.choices, blank=True)
+    judgement = models.JSONField(_("juicio"), default=dict)
+    created_at = models.DateTimeField(_("cambió"))
+    applied_at = models.DateTimeField(_("aplicado"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cambio de nivel")
+        verbose_name_plural = _("cambios de nivel")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["id"], name="serieschange_pending_idx", condition=Q(applied_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.previous_level or '—'} → {self.level}"
 
 
 class Message(models.Model):

@@ -15,15 +15,15 @@ without "bench" is refused), then:
 2. 10,000 active subscriptions: 10 % every post, 35 % a category, 35 % a state,
    15 % a hashtag, 5 % a source; red or yellow; e-mail, webhook or Telegram;
    some with a digest. About 90 distinct series.
+   Their first look (`changes_apply` judges the 90 series and moves every new
+   subscription), timed once.
 3. Rounds, each a batch of 10,000 new posts in the current hour stored as the
    scoring step stores it — `predictions_insert`, `rollups_add`, then
-   `alerts_evaluate` in the same transaction — timing each part:
-   * first: every subscription is new (evaluated once, then never again);
-   * outbreak: one category and one state spike, their series turn red, their
-     subscribers' messages are written;
-   * rounds: more batches; some lights still move as the window fills.
-   After each, the evaluation once more with nothing new: what a batch that
-   moves no light costs (nearly every batch, in a deployment).
+   `alerts_evaluate` (judge every watched series, record the ones that moved)
+   in the same transaction — timing each part; then `changes_apply`, the task
+   that moves the subscriptions and writes their messages in a transaction of
+   its own. The first round is an outbreak (one category and one state spike,
+   their series turn red); in the next ones lights still move as the window fills.
    Target: `alerts_evaluate` under 50 ms, printed next to `rollups_add` of the
    same batch (the plain reference: what the transaction already spent).
 4. Outbox: the outbreak's pending webhook messages delivered by
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["CELERY_BROKER_URL"] = "memory://"  # the messages' tasks are not run here (never the embedded broker's folder)
     database_recreate(url)
     django_ready()
-    from alerts.models import Message, Subscription
+    from alerts.models import Subscription
     from classifier.models import ModelVersion
     from ingestion.models import Category, Source
 
@@ -199,53 +199,55 @@ def main(argv: list[str] | None = None) -> None:
     version = ModelVersion.objects.create(task="discrimination", version=1, status=ModelVersion.Status.ACTIVE,
                                           artifact_path="", metrics={})
     sources = [Source.objects.create(slug=f"bench-{i}", name=f"Fuente {i}", kind="file") for i in range(3)]
-    now = datetime.now(UTC).replace(minute=30, second=0, microsecond=0)
-    hour = now.replace(minute=0)
+    now = datetime.now(UTC)  # messages are due from their evaluation's time: the outbox's step sends them now
+    hour = now.replace(minute=0, second=0, microsecond=0)
     started = time.perf_counter()
     for n in range(0, args.history, BATCH):
         posts_store(count=min(BATCH, args.history - n), start=now - timedelta(days=30), end=hour, version_id=version.pk,
                     sources=sources, rng=rng, prefix=f"h{n}")
     print(f"1. history: {args.history:,} posts over 30 days, scored in {time.perf_counter() - started:.0f} s")
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the statistics autovacuum would have gathered by now on a live database
+        cursor.execute("ANALYZE")
     series = subscriptions_create(rng=rng, sources=sources)
     print(f"2. subscriptions: {Subscription.objects.count():,} active, {series} distinct series")
 
-    def again() -> float:
-        """The evaluation of a batch after which no light moves: the same judgement once more."""
-        from django.db import transaction
+    def apply() -> tuple[float, int, int]:
+        """The task queued when a scoring transaction recorded a change: (seconds, subscriptions moved, messages)."""
+        from alerts.services.evaluation import changes_apply
 
-        from alerts.services.evaluation import alerts_evaluate
+        started = time.perf_counter()
+        summary = changes_apply(now=now)
+        return time.perf_counter() - started, summary.subscriptions, summary.messages + summary.held
 
-        with transaction.atomic():
-            started = time.perf_counter()
-            alerts_evaluate(model_version_id=version.pk, now=now)
-            return time.perf_counter() - started
+    took, moved, written = apply()
+    print(f"   their first look (once, when they are created): {took * 1000:.0f} ms for {moved:,} subscriptions, "
+          f"{written:,} messages written")
 
     def round_run(name: str, *, spike: dict[str, Any] | None = None, tag: str) -> tuple[float, float, float, float]:
-        before = Message.objects.count()
+        from alerts.models import SeriesChange
+
+        changes = SeriesChange.objects.count()
         parts = posts_store(count=BATCH, start=hour, end=now, version_id=version.pk, sources=sources, rng=rng,
                             spike=spike, prefix=tag)
-        written = Message.objects.count() - before
-        still = again()
+        changes = SeriesChange.objects.count() - changes
+        took, moved, written = apply()
         print(f"   {name:9} predictions_insert {parts[0] * 1000:5.0f} ms, rollups_add {parts[1] * 1000:5.0f} ms, "
-              f"alerts_evaluate {parts[2] * 1000:6.1f} ms ({written:,} messages written; "
-              f"once more, nothing moving: {still * 1000:.1f} ms)")
-        return (*parts, still)
+              f"alerts_evaluate {parts[2] * 1000:5.1f} ms ({changes} series moved); then, in its own transaction, "
+              f"changes_apply {took * 1000:5.0f} ms ({moved:,} subscriptions moved, {written:,} messages)")
+        return (*parts, took)
 
     print(f"3. rounds of {BATCH:,} new posts in the current hour, one scoring transaction each:")
-    first = round_run("first", tag="r0")
     gender = Category.objects.filter(active=True).order_by("pk").first()
     outbreak = round_run("outbreak", spike={"category": gender.slug if gender else "", "state": "JAL"}, tag="r1")
-    rounds = [round_run(f"round {i + 1}", tag=f"s{i}") for i in range(STEADY_ROUNDS)]
-    every = [first, outbreak, *rounds]
-    still_ms = statistics.median(p[3] for p in every) * 1000
-    moved_ms = statistics.median(p[2] for p in rounds) * 1000
-    rollups_ms = statistics.median(p[1] for p in every) * 1000
-    print(f"   time added to the scoring transaction by alerts_evaluate: nothing moving p50 {still_ms:.1f} ms "
-          f"(max {max(p[3] for p in every) * 1000:.1f}); lights moving p50 {moved_ms:.1f} ms; the outbreak "
-          f"{outbreak[2] * 1000:.0f} ms; the first look at 10,000 new subscriptions {first[2] * 1000:.0f} ms. "
-          f"Target < {TARGET_MS:.0f} ms: {'met' if still_ms < TARGET_MS else 'MISSED'} when nothing moves, "
-          f"{'met' if moved_ms < TARGET_MS else 'MISSED'} when lights move. Reference, the same transactions' "
-          f"rollups_add: p50 {rollups_ms:.0f} ms")
+    rounds = [outbreak, *(round_run(f"round {i + 1}", tag=f"s{i}") for i in range(STEADY_ROUNDS))]
+    added = [p[2] * 1000 for p in rounds]
+    rollups_ms = statistics.median(p[1] for p in rounds) * 1000
+    print(f"   time added to the scoring transaction by alerts_evaluate: p50 {statistics.median(added):.1f} ms, max "
+          f"{max(added):.1f} ms (target < {TARGET_MS:.0f} ms: {'met' if max(added) < TARGET_MS else 'MISSED'}); "
+          f"reference, the same transactions' rollups_add: p50 {rollups_ms:.0f} ms. Applying the outbreak to its "
+          f"subscribers: {outbreak[3] * 1000:.0f} ms in a transaction of its own")
 
     sent, delivered, bare = outbox_measure(limit=2000)
     if sent:

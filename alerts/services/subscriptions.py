@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import Message, Subscription, series_key
+from alerts.services.evaluation import changes_apply_queue
 from alerts.services.messages import message_create
 from ingestion.models import Category, Source
 
@@ -132,6 +133,8 @@ def subscription_create(*, owner_id: int, spec: SubscriptionSpec) -> Subscriptio
                    trigger=subscription.trigger).exists():
         raise SubscriptionRefused(_("Ya tienes esta alerta, con el mismo destino."))
     subscription.save()
+    if not bulletin:
+        changes_apply_queue()  # its first look at its series, within seconds rather than at the next batch
     return subscription
 
 
@@ -146,6 +149,8 @@ def subscription_resume(*, subscription: Subscription) -> Subscription:
     subscription.active = True
     subscription.level, subscription.level_since = "", None
     subscription.save(update_fields=["active", "level", "level_since"])
+    if subscription.watch != Subscription.Watch.BULLETIN:
+        changes_apply_queue()
     return subscription
 
 

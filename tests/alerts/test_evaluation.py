@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from alerts.models import Message, SeriesLevel, Subscription
-from alerts.services.evaluation import alerts_evaluate, alerts_owed_send, transition
+from alerts.models import Message, SeriesChange, SeriesLevel, Subscription
+from alerts.services.evaluation import EvaluationSummary, alerts_evaluate, alerts_owed_send, changes_apply, transition
 from classifier.models import ModelVersion
-from dashboard.selectors.semaforo import semaforo_get, states_get
+from dashboard.selectors.semaforo import semaforo_get, states_get, window_end
 from ingestion.models import Category
 from pipeline.services.scoring import tweets_score
 from tests.dashboard.builders import NOW, posts_create, score
@@ -29,10 +30,10 @@ def gender(db) -> Category:
     return CategoryFactory.create(slug="genero-alertas", name="Género (alertas)")
 
 
-def history(version: ModelVersion, *, categories=(), state="", hashtags=(), source=None) -> None:
-    """14 windows of 48 hours before the current one, 100 posts each at 4 % or 6 % discriminatory."""
+def history(version: ModelVersion, *, categories=(), state="", hashtags=(), source=None, end=END) -> None:
+    """14 windows of 48 hours before the current one (ending at `end`), 100 posts each at 4 % or 6 % discriminatory."""
     for k in range(1, 15):
-        posts = posts_create(100, at=END - k * WINDOW - timedelta(hours=24), categories=categories, state=state,
+        posts = posts_create(100, at=end - k * WINDOW - timedelta(hours=24), categories=categories, state=state,
                              hashtags=hashtags, source=source)
         score(posts, version=version, discriminatory=4 if k % 2 else 6)
 
@@ -44,6 +45,12 @@ def window_posts(version, *, discriminatory: int, at=NOW - timedelta(hours=3), *
 def subscribe(**fields) -> Subscription:
     fields = {"channel": "webhook", "address": "http://127.0.0.1:9/hook", "quiet_minutes": 0, **fields}
     return Subscription.objects.create(**fields)
+
+
+def evaluate(*, now) -> EvaluationSummary:
+    """What a scoring batch does (judge, record the changes), then what its queued task does (apply them)."""
+    alerts_evaluate(now=now)
+    return changes_apply(now=now)
 
 
 def messages(subscription: Subscription) -> list[tuple[str, str]]:
@@ -77,15 +84,15 @@ def test_entering_and_leaving_red_produces_exactly_two_messages(version, gender)
     watcher = subscribe(watch="category", category=gender, trigger="red")
     window_posts(version, discriminatory=30, categories=[gender])
 
-    alerts_evaluate(now=NOW)
-    alerts_evaluate(now=NOW)  # the series stays red: nothing new
-    alerts_evaluate(now=NOW + timedelta(minutes=20))
+    evaluate(now=NOW)
+    evaluate(now=NOW)  # the series stays red: nothing new
+    evaluate(now=NOW + timedelta(minutes=20))
     assert messages(watcher) == [("enter", "red")]
 
     # The next window is back to the usual rate.
     window_posts(version, discriminatory=5, categories=[gender], at=END + timedelta(hours=20))
-    alerts_evaluate(now=LATER)
-    alerts_evaluate(now=LATER)
+    evaluate(now=LATER)
+    evaluate(now=LATER)
     assert messages(watcher) == [("enter", "red"), ("leave", "green")]
     watcher.refresh_from_db()
     assert (watcher.level, watcher.notified_level) == ("green", "green")
@@ -96,7 +103,7 @@ def test_a_message_says_what_the_dashboard_shows(version, gender):
     watcher = subscribe(watch="category", category=gender, trigger="yellow")
     window_posts(version, discriminatory=30, categories=[gender])
 
-    alerts_evaluate(now=NOW)
+    evaluate(now=NOW)
 
     light = next(light for light in semaforo_get(now=NOW).categories if light.slug == gender.slug)
     payload = watcher.messages.get().payload
@@ -114,9 +121,9 @@ def test_a_yellow_subscription_is_told_again_when_yellow_turns_red(version, gend
     history(version, categories=[gender])
     watcher = subscribe(watch="category", category=gender, trigger="yellow")
     window_posts(version, discriminatory=8, categories=[gender])  # yellow from 7.2 %, red from 9.4 %
-    alerts_evaluate(now=NOW)
+    evaluate(now=NOW)
     window_posts(version, discriminatory=25, categories=[gender], at=NOW - timedelta(hours=2))
-    alerts_evaluate(now=NOW + timedelta(minutes=1))
+    evaluate(now=NOW + timedelta(minutes=1))
     assert messages(watcher) == [("enter", "yellow"), ("enter", "red")]
     assert watcher.messages.order_by("created_at").last().payload["previous_level"] == "yellow"
 
@@ -128,7 +135,7 @@ def test_a_state_a_hashtag_and_a_source_are_watched_like_the_dashboard_judges_th
                 subscribe(watch="source", source=feed), subscribe(watch="state", state="NLE")]
     window_posts(version, discriminatory=30, state="JAL", hashtags=["ligamx"], source=feed)
 
-    alerts_evaluate(now=NOW)
+    evaluate(now=NOW)
 
     jalisco = next(light for light in states_get(now=NOW) if light.slug == "JAL")
     assert jalisco.level == "red"
@@ -143,7 +150,7 @@ def test_a_digest_subscription_holds_its_messages(version, gender):
     watcher = subscribe(watch="category", category=gender, digest=True)
     window_posts(version, discriminatory=30, categories=[gender])
 
-    summary = alerts_evaluate(now=NOW)
+    summary = evaluate(now=NOW)
 
     assert (summary.messages, summary.held) == (0, 1)
     assert list(watcher.messages.values_list("kind", "status")) == [("enter", Message.Status.HELD)]
@@ -154,14 +161,14 @@ def test_the_quiet_period_tells_the_latest_level_once_when_it_ends(version, gend
     history(version, categories=[gender])
     watcher = subscribe(watch="category", category=gender, quiet_minutes=6 * 60)
     window_posts(version, discriminatory=30, categories=[gender])
-    alerts_evaluate(now=NOW)
+    evaluate(now=NOW)
     window_posts(version, discriminatory=5, categories=[gender], at=END + timedelta(hours=20))
-    alerts_evaluate(now=LATER)  # back to green 48 hours later: the quiet period has passed
+    evaluate(now=LATER)  # back to green 48 hours later: the quiet period has passed
     assert messages(watcher) == [("enter", "red"), ("leave", "green")]
 
     # A flap inside the quiet period: red again, then green again, within minutes.
     window_posts(version, discriminatory=60, categories=[gender], at=END + timedelta(hours=21))
-    alerts_evaluate(now=LATER + timedelta(minutes=5))
+    evaluate(now=LATER + timedelta(minutes=5))
     watcher.refresh_from_db()
     assert watcher.level == "red" and watcher.notified_level == "green"
     assert alerts_owed_send(now=LATER + timedelta(minutes=10)) == 0  # still quiet
@@ -174,11 +181,11 @@ def test_the_quiet_period_tells_the_latest_level_once_when_it_ends(version, gend
 def test_a_new_subscription_hears_the_current_level_and_a_paused_one_nothing(version, gender):
     history(version, categories=[gender])
     window_posts(version, discriminatory=30, categories=[gender])
-    alerts_evaluate(now=NOW)  # nobody watches yet
+    evaluate(now=NOW)  # nobody watches yet
     paused = subscribe(watch="category", category=gender, active=False)
     late = subscribe(watch="category", category=gender)
 
-    alerts_evaluate(now=NOW)
+    evaluate(now=NOW)
 
     assert messages(late) == [("enter", "red")] and messages(paused) == []
 
@@ -191,22 +198,44 @@ def test_ten_subscriptions_of_one_series_get_one_message_each_and_others_none(ve
     window_posts(version, discriminatory=30, categories=[gender])
     window_posts(version, discriminatory=5, categories=[other])
 
-    summary = alerts_evaluate(now=NOW)
+    summary = evaluate(now=NOW)
 
     assert summary.messages == 10
     assert all(messages(w) == [("enter", "red")] for w in watchers)
     assert messages(calm) == []
 
 
-def test_the_scoring_step_evaluates_the_alerts_in_its_transaction(trained_model, gender):
+def test_the_scoring_step_records_a_moved_light_in_its_transaction(trained_model):
+    history(trained_model, end=window_end(timezone.now()))
     watcher = subscribe(watch="all")
-    TweetFactory.create_batch(5, created_at=NOW, text="Un texto cualquiera para calificar")
-
-    tweets_score()
-
-    watcher.refresh_from_db()
-    assert watcher.level == "green"  # evaluated (too few posts: grey for the series, green for the subscriber)
+    changes_apply()  # its first look: the current window has no posts yet, grey
     assert SeriesLevel.objects.get(series="all").level == "grey"
+    recent = timezone.now() - timedelta(hours=1)
+    TweetFactory.create_batch(40, created_at=recent, text="Un texto cualquiera para calificar")
+
+    tweets_score()  # 40 posts in the window: judged now
+
+    change = SeriesChange.objects.get(series="all", previous_level="grey")  # the first look's was "" → grey
+    assert change.level in {"green", "yellow", "red"}
+    assert change.applied_at is None  # applied by the task queued on commit, in its own transaction
+    assert change.judgement["posts"] == 40
+    changes_apply()
+    watcher.refresh_from_db()
+    assert watcher.level == ("red" if change.level == "red" else "green")  # a red subscription
+    assert not SeriesChange.objects.filter(applied_at__isnull=True).exists()
+
+
+def test_a_change_is_recorded_once_and_applied_once(version, gender):
+    history(version, categories=[gender])
+    watcher = subscribe(watch="category", category=gender)
+    changes_apply(now=NOW)
+    window_posts(version, discriminatory=30, categories=[gender])
+
+    assert alerts_evaluate(now=NOW).changed == 1
+    assert alerts_evaluate(now=NOW).changed == 0  # a second worker finds the level already moved
+    assert changes_apply(now=NOW).messages == 1
+    assert changes_apply(now=NOW).messages == 0
+    assert messages(watcher) == [("enter", "red")]
 
 
 def test_a_day_of_changes_makes_one_digest_with_where_the_series_stands(version, gender):
@@ -215,9 +244,9 @@ def test_a_day_of_changes_makes_one_digest_with_where_the_series_stands(version,
     history(version, categories=[gender])
     watcher = subscribe(watch="category", category=gender, digest=True)
     window_posts(version, discriminatory=30, categories=[gender])
-    alerts_evaluate(now=NOW)
+    evaluate(now=NOW)
     window_posts(version, discriminatory=5, categories=[gender], at=END + timedelta(hours=20))
-    alerts_evaluate(now=LATER)
+    evaluate(now=LATER)
 
     assert digests_send(now=LATER) == 1
     assert digests_send(now=LATER) == 0  # nothing held any more

@@ -284,6 +284,8 @@ def test_admin_lists_the_periodic_tasks_by_their_spanish_names(admin_site):
     page = admin_site.page
     admin_site.visit("/admin/django_celery_beat/periodictask/", screenshot="admin-periodic-tasks")
     assert sorted(column(page, "name")) == [
+        "Alertas: enviar los mensajes pendientes", "Alertas: resumen diario",
+        "Alertas: volver a juzgar las series vigiladas", "Boletín: publicar el boletín del mes anterior",
         "Clasificador: reentrenar cada tarea una vez al mes", "Ingesta: descargar cada fuente habilitada",
         "Semáforo: calificar la historia con el modelo activo",
     ]
