@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Bulletin, DeliveryAttempt, Message, SeriesLevel, Subscription
+from .models import Bulletin, DeliveryAttempt, Message, SeriesChange, SeriesLevel, Subscription
 from .services.bulletins import bulletin_send
 from .services.deliveries import messages_retry
 from .services.messages import message_create
@@ -61,6 +61,16 @@ class SeriesLevelAdmin(ReadOnlyAdmin):
     list_display = ["series", "level", "changed_at", "judged_at"]
     list_filter = ["level"]
     search_fields = ["series"]
+
+
+@admin.register(SeriesChange)
+class SeriesChangeAdmin(ReadOnlyAdmin):
+    """Each level a watched series moved to, and when its subscribers were told (applied)."""
+
+    list_display = ["series", "previous_level", "level", "created_at", "applied_at"]
+    list_filter = ["level", "previous_level"]
+    search_fields = ["series"]
+    date_hierarchy = "created_at"
 
 
 class DeliveryAttemptInline(admin.TabularInline):

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import os
 import re
 import smtplib
+import socket
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -193,7 +195,33 @@ def webhook_signature(*, secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
+# One connection pool per worker process: a message to an endpoint already reached reuses its connection
+# (its TLS handshake, too) instead of opening one per message.
+_session = requests.Session()
+
+
+def webhook_address_refused(subscription: Subscription) -> str:
+    """Why a user's webhook may not be posted to ("" when it may): its host resolves, now, to an address of the
+    server's own network. The form refuses such addresses as typed; this catches a public name that points
+    inside. Staff (and the admin's own subscriptions, without owner) may use any address."""
+    owner = subscription.owner
+    if owner is None or owner.is_staff:
+        return ""
+    host = urlsplit(subscription.address).hostname or ""
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+    except OSError:
+        return ""  # not resolvable: the request itself fails, and is retried, as any unreachable endpoint
+    if any(not ipaddress.ip_address(str(address).split("%")[0]).is_global for address in found):
+        return gettext("La dirección del webhook apunta a la red interna del servidor (%(host)s): no se envía.") % {
+            "host": host}
+    return ""
+
+
 def webhook_send(message: Message) -> Answer:
+    refused = webhook_address_refused(message.subscription)
+    if refused:
+        return Answer(ok=False, permanent=True, text=refused)
     body, timestamp = webhook_body(message), str(int(time.time()))
     headers = {
         "Content-Type": "application/json", "User-Agent": USER_AGENT,
@@ -202,7 +230,7 @@ def webhook_send(message: Message) -> Answer:
     }
     try:
         # No redirects: a signed body is meant for the URL the subscriber gave, not wherever it points to.
-        response = requests.post(message.subscription.address, data=body, headers=headers, stream=True,
+        response = _session.post(message.subscription.address, data=body, headers=headers, stream=True,
                                  timeout=settings.ALERTS["TIMEOUT_SECONDS"], allow_redirects=False)
     except requests.RequestException as exc:
         return Answer(ok=False, text=f"{type(exc).__name__}: {exc}")

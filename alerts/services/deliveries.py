@@ -65,7 +65,7 @@ def message_deliver(*, message_id: Any) -> DeliveryOutcome:
     lease_until = now + timedelta(seconds=lease_seconds())
     if not _claim(message_id, now=now, lease_until=lease_until):
         return DeliveryOutcome("skipped", detail="not pending, claimed elsewhere, or not due")
-    message = Message.objects.select_related("subscription").filter(pk=message_id).first()
+    message = Message.objects.select_related("subscription", "subscription__owner").filter(pk=message_id).first()
     if message is None:  # its subscription was deleted meanwhile, and the message with it
         return DeliveryOutcome("skipped", detail="deleted")
     if not message.subscription.active:
