@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -12,7 +11,6 @@ from alerts.services.messages import message_create
 from tests.alerts.factories import SubscriptionFactory, enter_payload
 from tests.alerts.servers import HttpServer, Reply
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
