@@ -89,6 +89,19 @@ def period_days(*, start: datetime, end: datetime) -> tuple[date, date]:
     return local_start.date(), local_end.date() - timedelta(days=1)
 
 
+MAX_PERIOD_DAYS = 366  # a bulletin's daily charts and tables stay readable, and its making bounded
+
+
+def period_check(*, start: datetime, end: datetime, now: datetime) -> None:
+    """ValueError with a sentence for a period no bulletin can be made of: not whole days, longer than a year, or
+    not over yet (its lights "at the close" would be judged on hours that have not happened)."""
+    first, last = period_days(start=start, end=end)
+    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+        raise ValueError(gettext("Un boletín abarca a lo más %(n)d días.") % {"n": MAX_PERIOD_DAYS})
+    if end > now:
+        raise ValueError(gettext("El periodo aún no termina: el boletín se hace cuando cierra."))
+
+
 def period_is_month(*, first: date, last: date) -> bool:
     return first.day == 1 and (last + timedelta(days=1)).day == 1 and (first.year, first.month) == (last.year, last.month)
 

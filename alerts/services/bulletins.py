@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 
 from alerts.bulletin_render import bulletin_html_render, bulletin_pdf_render, charts_draw
 from alerts.models import Bulletin, Message, Subscription
-from alerts.selectors.bulletins import bulletin_numbers_get, month_bounds, month_previous
+from alerts.selectors.bulletins import bulletin_numbers_get, month_bounds, month_previous, period_check
 from alerts.services.messages import message_create
 from classifier.selectors.model_versions import model_version_for_reads
 
@@ -58,6 +58,7 @@ def bulletin_create(*, start: datetime, end: datetime, kind: str = Bulletin.Kind
     HTML page and the PDF in the archive, and its row. A period that has a bulletin gets it replaced (same row,
     slug and file names)."""
     now = now or timezone.now()
+    period_check(start=start, end=end, now=now)
     with translation.override(settings.LANGUAGE_CODE):
         numbers = bulletin_numbers_get(start=start, end=end, now=now)
         charts = charts_draw(numbers)
