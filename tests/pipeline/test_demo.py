@@ -4,10 +4,12 @@ and left the admin posts to label. A second run adds nothing."""
 from __future__ import annotations
 
 import io
+import json
 import stat
 from collections import Counter
 
 import pytest
+import redis
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
@@ -32,7 +34,15 @@ pytestmark = pytest.mark.django_db
 def embedded(settings, tmp_path):
     settings.DEBUG = True
     settings.VAR_DIR = tmp_path
-    return tmp_path
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.flushdb()
+    yield tmp_path
+    broker.flushdb()  # the tasks the embedded demo queued for its worker
+
+
+def queued_tasks(settings) -> list[str]:
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    return [json.loads(raw)["headers"]["task"] for raw in broker.lrange("celery", 0, -1)]
 
 
 def load(**options) -> str:
@@ -71,6 +81,14 @@ def test_the_semaforo_lights_every_level_and_a_download_keeps_them(dictionary, a
     assert [light.level for light in later.categories] == [light.level for light in first.categories]
     assert later.overall.level == first.overall.level
     assert {light.slug: light.level for light in states_get() if light.level != Level.GREY} == lit
+
+
+def test_the_embedded_demo_has_its_worker_make_last_months_bulletin(dictionary, archive_dir, embedded, settings):
+    out = load(backlog=60)
+    assert queued_tasks(settings) == ["alerts.tasks.bulletin_monthly"]
+    assert "/boletines/" in out
+    load(backlog=60)  # loaded already: nothing queued again
+    assert queued_tasks(settings) == ["alerts.tasks.bulletin_monthly"]
 
 
 def test_demo_annotators_settle_dispute_and_leave_posts_to_the_admin(dictionary, archive_dir, embedded):
