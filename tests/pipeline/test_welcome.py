@@ -95,3 +95,13 @@ def test_wait_is_bounded_and_says_what_did_not_answer(embedded, monkeypatch):
     out = run(wait=0.2)
     assert "El worker de Celery aún no responde" in out
     assert "contraseña:" in out  # printed all the same
+
+
+def test_alerts_and_bulletins_are_listed_and_where_the_e_mails_go_without_a_server(embedded, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(embedded / "mail")
+    out = run()
+    assert f"http://127.0.0.1:8000/alertas/  (los correos se escriben en {embedded / 'mail'}/)" in out
+    assert "http://127.0.0.1:8000/boletines/" in out
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # EMAIL_URL names a server: no note
+    assert "los correos se escriben" not in run()

@@ -109,6 +109,13 @@ def active_usernames(usernames: list[str]) -> set[str]:
     return set(found.values_list("username", flat=True))
 
 
+def mail_note() -> str:
+    """Where alert e-mails go when no SMTP server is configured (the embedded default writes them to files)."""
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+        return f"  (los correos se escriben en {shown_path(Path(settings.EMAIL_FILE_PATH))}/)"
+    return ""
+
+
 def welcome_lines(*, username: str, ready: Readiness | None, style: Style) -> list[str]:
     """The welcome: addresses, then under each the accounts to sign in with and their passwords."""
     annotators = credentials_read(Path(settings.VAR_DIR) / ANNOTATORS_FILE)
@@ -124,6 +131,8 @@ def welcome_lines(*, username: str, ready: Readiness | None, style: Style) -> li
         admin_line(username, active=username in active, password=admin_password),
         f"  Etiquetado       {SITE}/etiquetado/",
         *(f"                   usuaria: {name:<{width}}  contraseña: {password}" for name, password in shown),
+        f"  Alertas          {SITE}/alertas/{mail_note()}",
+        f"  Boletines        {SITE}/boletines/",
         f"  API              {SITE}/api/docs/",
         "",
     ]
