@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.models import Message, Subscription, series_key
+from alerts.models import Message, Subscription, series_key, webhook_secret_new
 from alerts.services.evaluation import changes_apply_queue
 from alerts.services.messages import message_create
 from ingestion.models import Category, Source
@@ -151,6 +151,13 @@ def subscription_resume(*, subscription: Subscription) -> Subscription:
     subscription.save(update_fields=["active", "level", "level_since"])
     if subscription.watch != Subscription.Watch.BULLETIN:
         changes_apply_queue()
+    return subscription
+
+
+def subscription_secret_renew(*, subscription: Subscription) -> Subscription:
+    """A new webhook secret (the old one stops signing at once): for a secret lost or leaked."""
+    subscription.secret = webhook_secret_new()
+    subscription.save(update_fields=["secret"])
     return subscription
 
 

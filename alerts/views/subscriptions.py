@@ -30,6 +30,7 @@ from alerts.services.subscriptions import (
     subscription_delete,
     subscription_pause,
     subscription_resume,
+    subscription_secret_renew,
     subscription_test_send,
     telegram_enabled,
 )
@@ -126,10 +127,24 @@ def test_send(request: HttpRequest, pk: int) -> HttpResponse:
     return _to_list(pk)
 
 
+@login_required
+@require_POST
+def secret_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    subscription = _own(request, pk)
+    if subscription.channel != Subscription.Channel.WEBHOOK:
+        raise Http404(_("Solo un webhook tiene secreto."))
+    subscription_secret_renew(subscription=subscription)
+    messages.success(request, _("Secreto nuevo para %(name)s: el anterior ya no firma los avisos.") % {
+        "name": subscription.series_name})
+    request.session[NEW_SECRET_KEY] = subscription.pk  # shown once, as on creation
+    return _to_list(pk)
+
+
 urlpatterns: list[URLPattern] = [
     path("alertas/", subscriptions, name="subscriptions"),
     path("alertas/<int:pk>/pausar/", pause, name="subscription_pause"),
     path("alertas/<int:pk>/reanudar/", resume, name="subscription_resume"),
     path("alertas/<int:pk>/borrar/", delete, name="subscription_delete"),
     path("alertas/<int:pk>/prueba/", test_send, name="subscription_test"),
+    path("alertas/<int:pk>/secreto/", secret_renew, name="subscription_secret"),
 ]

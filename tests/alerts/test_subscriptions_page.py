@@ -279,3 +279,27 @@ def test_the_level_badge_is_the_dashboards_word_and_shape(signed_in: Client, use
     assert "level-yellow" in card["class"]
     assert one(card, ".badge .level-word").get_text() == "Amarillo"
     assert one(card, ".badge svg.level-icon polygon")["points"] == "10,1 19,18 1,18"  # the triangle
+
+
+def test_a_new_webhook_secret_replaces_the_old_one_and_is_shown_once(signed_in: Client, user):
+    post(signed_in, channel="webhook", webhook_url="https://hooks.ejemplo.org/ong")
+    subscription = Subscription.objects.get(owner=user)
+    page(signed_in)  # the creation's showing
+    old = subscription.secret
+
+    response = signed_in.post(f"{URL}{subscription.pk}/secreto/")
+
+    subscription.refresh_from_db()
+    assert response.status_code == 302 and subscription.secret != old and len(subscription.secret) == 64
+    shown = page(signed_in)
+    assert subscription.secret in shown.select_one('[data-testid="secret"]').get_text()
+    assert old not in str(shown)
+    assert subscription.secret not in str(page(signed_in))  # once
+
+
+def test_only_the_owners_webhook_gets_a_new_secret(signed_in: Client, user):
+    other = Subscription.objects.create(owner=UserFactory.create(), channel="webhook", address="https://a.example/h")
+    mail = Subscription.objects.create(owner=user, channel="email", address="yo@example.org")
+    assert signed_in.post(f"{URL}{other.pk}/secreto/").status_code == 404
+    assert signed_in.post(f"{URL}{mail.pk}/secreto/").status_code == 404  # an e-mail alert has no secret to show
+    assert Subscription.objects.get(pk=other.pk).secret == other.secret
