@@ -292,7 +292,7 @@ def test_a_new_webhook_secret_replaces_the_old_one_and_is_shown_once(signed_in: 
     subscription.refresh_from_db()
     assert response.status_code == 302 and subscription.secret != old and len(subscription.secret) == 64
     shown = page(signed_in)
-    assert subscription.secret in shown.select_one('[data-testid="secret"]').get_text()
+    assert subscription.secret in one(shown, '[data-testid="secret"]').get_text()
     assert old not in str(shown)
     assert subscription.secret not in str(page(signed_in))  # once
 
