@@ -58,7 +58,8 @@ def batch_store(batch: list[tuple[int, str]], *, loaded: LoadedModel) -> int:
         inserted = predictions_insert(predictions)
         # In the predictions' own transaction, with only the posts this insert scored:
         # a batch scored twice, or by two workers at once, is counted once.
-        counted = rollups_add(model_version_id=loaded.version.pk, tweet_ids=inserted)
+        judged = {prediction.tweet_id: prediction.discriminatory for prediction in predictions}
+        counted = rollups_add(model_version_id=loaded.version.pk, tweet_ids=inserted, discriminatory=judged)
         if counted:
             # The lights may have moved: the alerts' messages go to the outbox in this same transaction.
             alerts_evaluate(model_version_id=loaded.version.pk)

@@ -142,3 +142,26 @@ def test_rollups_add_ignores_posts_the_version_has_not_scored(version):
     with transaction.atomic():
         assert rollups_add(model_version_id=version.pk, tweet_ids=[t.pk for t in tweets]) == 0
     assert not HourlyCount.objects.exists()
+
+
+def test_the_scoring_steps_own_judgements_count_as_a_read_back_would(dictionary, version):
+    """`rollups_add` with the judgements it is given (read by post id) equals a recount, dates, states, hashtags,
+    terms, sources and undated posts included."""
+    from classifier.services.predictions import predictions_insert
+    from tests.factories import SourceFactory
+
+    feed = SourceFactory.create(slug="rollups-judged")
+    at = datetime(2026, 11, 20, 10, 15, tzinfo=UTC)
+    tweets = [*posts_create(6, at=at, state="JAL", hashtags=["#LigaMX", "fut"], source=feed,
+                            terms=[("naco", ["apariencia"])]),
+              *posts_create(4, at=at + timedelta(hours=3), terms=[("puto", ["orientacion"])])]
+    undated = Tweet.objects.filter(pk=tweets[-1].pk)
+    undated.update(created_at=None)
+    rows = [Prediction(tweet_id=t.pk, model_version_id=version.pk, scores={}, discriminatory=i % 3 == 0)
+            for i, t in enumerate(tweets)]
+    with transaction.atomic():
+        inserted = predictions_insert(rows)
+        counted = rollups_add(model_version_id=version.pk, tweet_ids=inserted,
+                              discriminatory={row.tweet_id: row.discriminatory for row in rows})
+    assert counted == 9  # the undated post is not placed in an hour
+    assert_recount(version)
