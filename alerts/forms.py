@@ -13,9 +13,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from alerts.models import Subscription
+from alerts.models import STATE_CHOICES, Subscription
 from alerts.services.subscriptions import SubscriptionSpec, address_check, hashtag_check, telegram_enabled
-from ingestion.geo import STATE_NAMES
 from ingestion.models import Category, Source
 
 QUIET_HOURS_MAX = 7 * 24
@@ -67,8 +66,7 @@ class SubscriptionForm(forms.Form):
         fields = self.fields
         _model_choices(fields["category"]).queryset = Category.objects.filter(pk__in=[c.pk for c in categories])
         _model_choices(fields["source"]).queryset = Source.objects.filter(pk__in=[s.pk for s in sources])
-        _choices(fields["state"]).choices = [("", _("Elige un estado")),
-                                             *sorted(STATE_NAMES.items(), key=lambda item: item[1])]
+        _choices(fields["state"]).choices = [("", _("Elige un estado")), *STATE_CHOICES]
         # A kind with nothing to choose from is not offered at all.
         offered: dict[str, bool] = {Subscription.Watch.CATEGORY: bool(categories), Subscription.Watch.SOURCE: bool(sources)}
         self.offers_category, self.offers_source = bool(categories), bool(sources)

@@ -31,11 +31,11 @@ from django.utils.translation import gettext_lazy as _
 
 from classifier.models import ModelVersion
 from dashboard.levels import Level
+from dashboard.services.rollups import hashtag_key
 from ingestion.geo import STATE_NAMES
 from ingestion.models import Category, Source
 
 SERIES_MAX = 160
-ALL_SERIES = "all"  # the series key of every post
 STATE_CHOICES: list[tuple[str, str]] = [(code, STATE_NAMES[code]) for code in sorted(STATE_NAMES, key=STATE_NAMES.__getitem__)]
 
 
@@ -121,7 +121,7 @@ class Subscription(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.series = series_key(self)
         if self.watch == self.Watch.HASHTAG:
-            self.hashtag = self.hashtag.strip().lstrip("#").lower()
+            self.hashtag = hashtag_key(self.hashtag)
         super().save(*args, **kwargs)
 
     @property
@@ -129,14 +129,14 @@ class Subscription(models.Model):
         return series_name(self)
 
     def clean(self) -> None:
+        if self.watch == self.Watch.HASHTAG and ":" in self.hashtag:
+            raise ValidationError({"hashtag": _("Un hashtag no lleva «:».")})
         needed = {
             self.Watch.CATEGORY: ("category", self.category_id), self.Watch.STATE: ("state", self.state),
-            self.Watch.HASHTAG: ("hashtag", self.hashtag.strip().lstrip("#")), self.Watch.SOURCE: ("source", self.source_id),
+            self.Watch.HASHTAG: ("hashtag", hashtag_key(self.hashtag)), self.Watch.SOURCE: ("source", self.source_id),
         }.get(self.Watch(self.watch))
         if needed and not needed[1]:
             raise ValidationError({needed[0]: _("Elige qué vigilar.")})
-        if self.watch == self.Watch.HASHTAG and ":" in self.hashtag:
-            raise ValidationError({"hashtag": _("Un hashtag no lleva «:».")})
 
 
 def series_key(subscription: Subscription) -> str:
@@ -148,7 +148,7 @@ def series_key(subscription: Subscription) -> str:
     if watch == Subscription.Watch.STATE:
         return f"state:{subscription.state}"
     if watch == Subscription.Watch.HASHTAG:
-        return f"hashtag:{subscription.hashtag.strip().lstrip('#').lower()}"
+        return f"hashtag:{hashtag_key(subscription.hashtag)}"
     if watch == Subscription.Watch.SOURCE:
         return f"source:{subscription.source_id}"
     return str(watch)

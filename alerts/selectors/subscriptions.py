@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from alerts.models import Message, Subscription
 from dashboard.levels import LEVEL_ICONS, Level
-from ingestion.models import Category, Source
+from ingestion.models import Source
 
 MESSAGES_SHOWN = 10
 ERROR_SHOWN = 160  # characters of a failed attempt's error: enough to see what went wrong
@@ -41,14 +41,6 @@ def subscriptions_of_user(*, user_id: int) -> list[SubscriptionRow]:
 def subscription_of_user_get(*, user_id: int, subscription_id: int) -> Subscription:
     """One of the user's subscriptions; Subscription.DoesNotExist for anyone else's (the page answers 404)."""
     return Subscription.objects.select_related("category", "source").get(pk=subscription_id, owner_id=user_id)
-
-
-def subscriptions_count_of_user(*, user_id: int) -> int:
-    return Subscription.objects.filter(owner_id=user_id).count()
-
-
-def categories_watchable() -> list[Category]:
-    return list(Category.objects.filter(active=True).order_by("name", "slug").only("id", "name"))
 
 
 def sources_watchable() -> list[Source]:

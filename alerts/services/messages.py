@@ -46,26 +46,23 @@ QUEUED_ONE_BY_ONE = 100  # more messages at once are queued by one sweep task, f
 
 def message_create(
     *, subscription: Subscription | int, kind: str, payload: dict[str, Any], key: str | None = None,
-    held: bool = False, now: datetime | None = None,
+    now: datetime | None = None,
 ) -> Message:
     """Write a message for a subscription in the current transaction; it is queued once that commits.
 
-    `held` keeps it for the subscription's daily digest instead. With a `key`
-    already used, the existing message is returned and nothing is queued: a
-    bulletin or a digest written twice is sent once.
+    With a `key` already used, the existing message is returned and nothing is
+    queued: a bulletin or a digest written twice is sent once.
     """
     subscription_id = subscription if isinstance(subscription, int) else subscription.pk
     fields = {"subscription_id": subscription_id, "kind": kind, "payload": payload,
-              "status": Message.Status.HELD if held else Message.Status.PENDING,
-              "next_attempt_at": None if held else (now or timezone.now())}
+              "status": Message.Status.PENDING, "next_attempt_at": now or timezone.now()}
     if key is not None:
         message, created = Message.objects.get_or_create(key=key, defaults=fields)
         if not created:
             return message
     else:
         message = Message.objects.create(**fields)
-    if not held:
-        messages_queue([message.pk])
+    messages_queue([message.pk])
     return message
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from alerts.models import Message, Subscription, series_key, webhook_secret_new
 from alerts.services.evaluation import changes_apply_queue
 from alerts.services.messages import message_create
+from dashboard.services.rollups import hashtag_key
 from ingestion.models import Category, Source
 
 SUBSCRIPTIONS_PER_USER = 50
@@ -99,8 +100,8 @@ def _internal(host: str) -> bool:
 
 
 def hashtag_check(hashtag: str) -> str:
-    """A hashtag without its '#', lower-cased; ValidationError when it is not one word."""
-    key = hashtag.strip().lstrip("#").lower()
+    """A hashtag as the rollups count it (`hashtag_key`); ValidationError when it is not one word."""
+    key = hashtag_key(hashtag)
     if not HASHTAG.match(key):
         raise ValidationError(_("Un hashtag es una sola palabra, sin espacios ni signos (p. ej. #8M)."))
     return key

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from alerts.forms import SubscriptionForm
 from alerts.models import Subscription
 from alerts.selectors.subscriptions import (
-    categories_watchable,
     sources_watchable,
     subscription_of_user_get,
     subscriptions_of_user,
@@ -34,6 +33,7 @@ from alerts.services.subscriptions import (
     subscription_test_send,
     telegram_enabled,
 )
+from dashboard.selectors.semaforo import categories_active
 
 NEW_SECRET_KEY = "alerts_new_secret"  # the session remembers which subscription's secret to show, once
 
@@ -53,7 +53,7 @@ def _form(request: HttpRequest) -> SubscriptionForm:
     return SubscriptionForm(
         request.POST if request.method == "POST" else None,
         initial={"email": getattr(request.user, "email", "")},
-        categories=categories_watchable(), sources=sources_watchable(), internal_allowed=request.user.is_staff,
+        categories=categories_active(), sources=sources_watchable(), internal_allowed=request.user.is_staff,
     )
 
 
