@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -29,7 +28,7 @@ from django.utils.translation import gettext
 
 from alerts.channels import ANSWER_MAX, Answer, channel_send
 from alerts.models import DeliveryAttempt, Message
-from alerts.services.messages import SEND_TASK, messages_queue
+from alerts.services.messages import messages_queue
 
 logger = logging.getLogger(__name__)
 
@@ -162,19 +161,8 @@ def messages_due_send(*, now: datetime | None = None) -> int:
     abandoned = Q(status=Message.Status.SENDING, claimed_until__lt=now)
     ids = list(Message.objects.filter(Q(status=Message.Status.PENDING) & (fresh | retry_lost) | abandoned)
                .order_by(F("next_attempt_at").asc(nulls_first=True)).values_list("pk", flat=True)[:SWEEP_BATCH])
-    _queue_each(ids)
+    messages_queue(ids, one_by_one=True)  # never back to the sweep as one task: this is the sweep
     return len(ids)
-
-
-def _queue_each(ids: list[Any]) -> None:
-    """One sending task per message, after the current transaction commits. Not `messages_queue`: that may hand a
-    long list back to this sweep as one task, and the sweep is what must finally queue them one by one."""
-    def send() -> None:
-        for message_id in ids:
-            current_app.send_task(SEND_TASK, args=[str(message_id)])
-
-    if ids:
-        transaction.on_commit(send)
 
 
 def messages_retry(*, message_ids: list[Any], now: datetime | None = None) -> int:

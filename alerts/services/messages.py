@@ -73,17 +73,19 @@ def messages_bulk_create(messages: list[Message]) -> list[Message]:
     return created
 
 
-def messages_queue(ids: list[Any]) -> None:
+def messages_queue(ids: list[Any], *, one_by_one: bool = False) -> None:
     """Queue the sending task of each message once the current transaction commits (at once outside one).
 
-    A message whose queueing is lost (a broker down at that moment) is still
+    More than `QUEUED_ONE_BY_ONE` are handed to the sweep as one task, unless
+    `one_by_one` (the sweep itself, which must finally queue them one by one). A
+    message whose queueing is lost (a broker down at that moment) is still
     pending in the table, and the sweep queues it again.
     """
     if not ids:
         return
 
     def send() -> None:
-        if len(ids) > QUEUED_ONE_BY_ONE:  # an outbreak's thousands: the committing worker queues one task
+        if len(ids) > QUEUED_ONE_BY_ONE and not one_by_one:  # an outbreak's thousands: the committing worker queues one task
             current_app.send_task(SWEEP_TASK)
             return
         for message_id in ids:
