@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Bulletin, DeliveryAttempt, Message, SeriesChange, SeriesLevel, Subscription
 from .services.bulletins import bulletin_send
 from .services.deliveries import messages_retry
-from .services.messages import message_create
+from .services.subscriptions import TestRefused, subscription_test_send
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -46,14 +45,18 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Enviar un mensaje de prueba"))
     def test_send(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:
-        with transaction.atomic():  # queued once every message is written
-            for subscription in queryset.select_related("category", "source"):
-                text = gettext("Mensaje de prueba del Discriminamómetro: los avisos de «%(series)s» "
-                               "llegarán a este destino.") % {"series": subscription.series_name}
-                message_create(subscription=subscription, kind=Message.Kind.TEST, payload={"text": text})
-        count = queryset.count()
-        self.message_user(request, ngettext("Se envía un mensaje de prueba.", "Se envían %(n)d mensajes de prueba.",
-                                            count) % {"n": count}, messages.SUCCESS)
+        count = 0
+        for subscription in queryset.select_related("category", "source"):
+            try:
+                subscription_test_send(subscription=subscription)
+            except TestRefused as refused:
+                self.message_user(request, f"{subscription}: {refused}", messages.WARNING)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, ngettext("Se envía un mensaje de prueba.",
+                                                "Se envían %(n)d mensajes de prueba.", count) % {"n": count},
+                              messages.SUCCESS)
 
 
 @admin.register(SeriesLevel)

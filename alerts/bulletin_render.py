@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+from django.core.files.storage import storages
 from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.translation import gettext
@@ -31,7 +32,8 @@ from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate
 from reportlab.platypus.flowables import Flowable
 
 from alerts.charts import states_map_png, trend_chart_png
-from alerts.selectors.bulletins import BulletinNumbers, site_zone
+from alerts.models import Bulletin
+from alerts.selectors.bulletins import BulletinNumbers, bulletin_urls, site_zone
 from dashboard.templatetags.humanize_es import miles, pct
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -117,6 +119,19 @@ def bulletin_html_render(numbers: BulletinNumbers, *, charts: Charts, urls: dict
 # --- PDF -------------------------------------------------------------------------------------------
 
 @cache
+def bulletin_page_html(*, bulletin: Bulletin) -> str:
+    """A bulletin's page as it was published (the archive's file), drawn again from its numbers if the file is
+    gone; "" when it has neither."""
+    archive = storages["archive"]
+    if bulletin.html_name and archive.exists(bulletin.html_name):
+        with archive.open(bulletin.html_name, "rb") as stored:
+            return stored.read().decode("utf-8")
+    numbers = bulletin.summary
+    if not numbers:
+        return ""
+    return bulletin_html_render(numbers, charts=charts_draw(numbers), urls=bulletin_urls(slug=bulletin.slug))
+
+
 def _fonts() -> None:
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     pdfmetrics.registerFont(TTFont(FONT, str(folder / "DejaVuSans.ttf")))

@@ -6,12 +6,11 @@ from typing import Any
 from celery import shared_task
 from celery.exceptions import MaxRetriesExceededError
 from django.conf import settings
-from django.db import transaction
 
 from alerts.services.bulletins import bulletin_monthly_publish
 from alerts.services.deliveries import lease_seconds, message_deliver, messages_due_send
 from alerts.services.digests import digests_send
-from alerts.services.evaluation import alerts_evaluate, alerts_owed_send, changes_apply
+from alerts.services.evaluation import alerts_sweep, changes_apply
 
 # The hard limit ends a send before its claim expires, so no second worker takes a message still being sent.
 SEND_SOFT_TIME_LIMIT = lease_seconds() - 30
@@ -48,9 +47,7 @@ def bulletin_monthly() -> str:
 def alerts_evaluate_task() -> int:
     """Every few minutes: judge the watched series again (the window slides even when no post arrives), apply
     what moved, and tell the subscribers whose quiet period has ended the level they have not heard yet."""
-    with transaction.atomic():
-        alerts_evaluate()
-    return changes_apply().messages + alerts_owed_send()
+    return alerts_sweep()
 
 
 @shared_task(name="alerts.tasks.changes_apply", ignore_result=True, soft_time_limit=120, time_limit=150)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext
 
@@ -260,6 +261,16 @@ def bulletin_numbers_get(*, start: datetime, end: datetime, now: datetime) -> Bu
 
 
 # --- Lists -------------------------------------------------------------------------------------
+
+def bulletin_urls(*, slug: str) -> dict[str, str]:
+    """The public addresses of a bulletin, its PDF and the list, on the site's public address."""
+    return {
+        "site_url": settings.SITE_URL,
+        "list_url": settings.SITE_URL + reverse("alerts:bulletins"),
+        "url": settings.SITE_URL + reverse("alerts:bulletin", kwargs={"slug": slug}),
+        "pdf_url": settings.SITE_URL + reverse("alerts:bulletin_pdf", kwargs={"slug": slug}),
+    }
+
 
 def bulletins_list(*, published_only: bool = True) -> QuerySet[Bulletin]:
     """Bulletins, newest period first (only the published ones for the public)."""

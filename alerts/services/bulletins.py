@@ -17,28 +17,17 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from alerts.bulletin_render import bulletin_html_render, bulletin_pdf_render, charts_draw
 from alerts.models import Bulletin, Message, Subscription
-from alerts.selectors.bulletins import bulletin_numbers_get, month_bounds, month_previous, period_check
+from alerts.selectors.bulletins import bulletin_numbers_get, bulletin_urls, month_bounds, month_previous, period_check
 from alerts.services.messages import message_create
 from classifier.selectors.model_versions import model_version_for_reads
 
 logger = logging.getLogger(__name__)
 
 ARCHIVE_FOLDER = "bulletins"
-
-
-def bulletin_urls(*, slug: str) -> dict[str, str]:
-    """The public addresses of a bulletin, its PDF and the list, on the site's public address."""
-    return {
-        "site_url": settings.SITE_URL,
-        "list_url": settings.SITE_URL + reverse("alerts:bulletins"),
-        "url": settings.SITE_URL + reverse("alerts:bulletin", kwargs={"slug": slug}),
-        "pdf_url": settings.SITE_URL + reverse("alerts:bulletin_pdf", kwargs={"slug": slug}),
-    }
 
 
 def _archive_replace(name: str, content: bytes) -> str:

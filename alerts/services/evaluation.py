@@ -136,6 +136,14 @@ def changes_apply_queue() -> None:
     transaction.on_commit(lambda: current_app.send_task(APPLY_TASK))
 
 
+def alerts_sweep(*, now: datetime | None = None) -> int:
+    """The beat's round: judge every watched series (the window slides even when no post arrives), apply what
+    moved, and tell the subscribers whose quiet period has ended what they have not heard; the messages queued."""
+    with transaction.atomic():
+        alerts_evaluate(now=now)
+    return changes_apply(now=now).messages + alerts_owed_send(now=now)
+
+
 def changes_apply(*, now: datetime | None = None) -> EvaluationSummary:
     """Apply every recorded change to its series' subscriptions, oldest first, and give subscriptions not
     evaluated yet their first look: states and messages in one transaction.
@@ -143,7 +151,8 @@ def changes_apply(*, now: datetime | None = None) -> EvaluationSummary:
     New subscriptions of a series nobody watched yet have it judged first.
     """
     now = now or timezone.now()
-    summary = alerts_evaluate(now=now) if _series_register() else EvaluationSummary()
+    fresh = _fresh_series()
+    summary = alerts_evaluate(now=now) if _series_register(fresh) else EvaluationSummary()
     with transaction.atomic():
         # Appliers take turns (a plain lock, not skip_locked): a series' changes must reach its
         # subscriptions in order, or a "leave" could be applied before its "enter". The second
@@ -153,18 +162,20 @@ def changes_apply(*, now: datetime | None = None) -> EvaluationSummary:
             current = {change.series: {**change.judgement, "at": change.created_at.isoformat()}}
             _subscriptions_advance({change.series}, current=current, now=now, summary=summary)
         SeriesChange.objects.filter(pk__in=[change.pk for change in changes]).update(applied_at=now)
-        fresh = set(Subscription.objects.filter(active=True, level="").exclude(watch=Subscription.Watch.BULLETIN)
-                    .values_list("series", flat=True).distinct())
         if fresh:
             known = SeriesLevel.objects.filter(series__in=fresh).exclude(level="").values_list("series", "judgement")
             _subscriptions_advance(set(), current=dict(known), now=now, summary=summary)
     return summary
 
 
-def _series_register() -> bool:
-    """Give each series that a subscription watches a `SeriesLevel` row; whether any was new (to be judged)."""
-    watched = set(Subscription.objects.filter(active=True, level="").exclude(watch=Subscription.Watch.BULLETIN)
-                  .values_list("series", flat=True).distinct())
+def _fresh_series() -> set[str]:
+    """The series of the subscriptions not evaluated yet (new, or resumed)."""
+    return set(Subscription.objects.filter(active=True, level="").exclude(watch=Subscription.Watch.BULLETIN)
+               .values_list("series", flat=True).distinct())
+
+
+def _series_register(watched: set[str]) -> bool:
+    """Give each of these series a `SeriesLevel` row; whether any was new (to be judged)."""
     known = set(SeriesLevel.objects.filter(series__in=watched).values_list("series", flat=True))
     if watched <= known:
         return False
@@ -264,7 +275,7 @@ def _advance_rows(moves: list[Move], *, payloads: dict[str, Any], now: datetime)
                 subscription.notified_level = move.state
             if told:
                 subscription.notified_at = now
-                payload = {**payloads[move.series], "trigger": move.trigger, "previous_level": move.prior or None}
+                payload = _payload(payloads[move.series], trigger=move.trigger, previous=move.prior)
                 messages.append(Message(
                     subscription=subscription, kind=move.event, payload=payload, created_at=now,
                     status=Message.Status.HELD if subscription.digest else Message.Status.PENDING,
@@ -275,6 +286,11 @@ def _advance_rows(moves: list[Move], *, payloads: dict[str, Any], now: datetime)
     created = Message.objects.bulk_create(messages)
     pending = [m.pk for m in created if m.status == Message.Status.PENDING]
     return len(updated), pending, len(created) - len(pending)
+
+
+def _payload(change: dict[str, Any], *, trigger: str, previous: str) -> dict[str, Any]:
+    """A series change as one subscriber's message carries it (the SQL of `_advance_postgresql` builds the same)."""
+    return {**change, "trigger": trigger, "previous_level": previous or None}
 
 
 def _quiet(subscription: Subscription, now: datetime) -> bool:
@@ -297,8 +313,8 @@ def alerts_owed_send(*, now: datetime | None = None) -> int:
             event = "leave" if subscription.level == Level.GREEN else "enter"
             previous = subscription.notified_level
             subscription.notified_level, subscription.notified_at = subscription.level, now
-            payload = {"series": info[subscription.series], **levels.get(subscription.series, {}),
-                       "previous_level": previous or None, "trigger": subscription.trigger, "at": now.isoformat()}
+            payload = _payload({"series": info[subscription.series], **levels.get(subscription.series, {}),
+                                "at": now.isoformat()}, trigger=subscription.trigger, previous=previous)
             messages.append(Message(subscription=subscription, kind=event, payload=payload, next_attempt_at=now))
         Subscription.objects.bulk_update(due, ["notified_level", "notified_at"])
         messages_bulk_create(messages)

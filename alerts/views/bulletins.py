@@ -9,10 +9,9 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from alerts.bulletin_render import bulletin_html_render, charts_draw
+from alerts.bulletin_render import bulletin_page_html
 from alerts.models import Bulletin
 from alerts.selectors.bulletins import bulletin_get, bulletin_rows
-from alerts.services.bulletins import bulletin_urls
 
 
 def _found(request: HttpRequest, slug: str) -> Bulletin:
@@ -32,15 +31,10 @@ def bulletins(request: HttpRequest) -> HttpResponse:
 @require_GET
 def bulletin(request: HttpRequest, slug: str) -> HttpResponse:
     """The page as it was published (the archive's file); drawn again from its numbers if the file is gone."""
-    found = _found(request, slug)
-    archive = storages["archive"]
-    if found.html_name and archive.exists(found.html_name):
-        with archive.open(found.html_name, "rb") as stored:
-            return HttpResponse(stored.read(), content_type="text/html; charset=utf-8")
-    numbers = found.summary
-    if not numbers:
+    page = bulletin_page_html(bulletin=_found(request, slug))
+    if not page:
         raise Http404(_("Este boletín no tiene página."))
-    return HttpResponse(bulletin_html_render(numbers, charts=charts_draw(numbers), urls=bulletin_urls(slug=slug)))
+    return HttpResponse(page, content_type="text/html; charset=utf-8")
 
 
 @require_GET

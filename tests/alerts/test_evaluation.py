@@ -257,3 +257,15 @@ def test_a_day_of_changes_makes_one_digest_with_where_the_series_stands(version,
     assert digest.payload["current"]["level"] == "green"
     assert set(watcher.messages.exclude(kind="digest").values_list("status", flat=True)) == {Message.Status.DIGESTED}
     assert watcher.messages.filter(digest=digest).count() == 2
+
+
+def test_the_beats_round_judges_applies_and_tells_in_one_call(version, gender):
+    from alerts.services.evaluation import alerts_sweep
+
+    history(version, categories=[gender])
+    watcher = subscribe(watch="category", category=gender)
+    assert alerts_sweep(now=NOW) == 0  # its first look: the window is empty, grey
+    window_posts(version, discriminatory=30, categories=[gender])  # stored without a scoring step's evaluation
+
+    assert alerts_sweep(now=NOW + timedelta(minutes=5)) == 1
+    assert messages(watcher) == [("enter", "red")]

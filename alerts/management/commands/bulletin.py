@@ -9,8 +9,8 @@ from django.core.files.storage import storages
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from alerts.models import Bulletin
-from alerts.selectors.bulletins import month_bounds, period_bounds
-from alerts.services.bulletins import bulletin_create, bulletin_monthly_create, bulletin_send, bulletin_urls
+from alerts.selectors.bulletins import bulletin_urls, month_bounds, period_bounds
+from alerts.services.bulletins import bulletin_create, bulletin_monthly_create, bulletin_send
 
 
 def _month(text: str) -> tuple[int, int]:
