@@ -204,3 +204,41 @@ def test_scoring_then_rollups_rebuild_killed_then_run_again(manage, trained_mode
     manage.run("rebuild2", "rollups_rebuild", "--no-progress")
 
     assert stored(trained_model) == recount(trained_model) == counted
+
+
+def backfill_connections() -> int:
+    """Connections to the test database other than this process's own."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_backfill_killed_then_run_again(manage, trained_model, posts_file):
+    """Killed with a scoring process beside it; the second run goes on from its cursor and leaves nothing unscored."""
+    args = ("backfill", str(posts_file), "--batch-size", str(IMPORT_BATCH), "--procesos", "1", "--no-progress")
+    predictions = Prediction.objects.filter(model_version=trained_model)
+    at = kill_point("backfill", low=IMPORT_BATCH, high=POSTS // 2)
+    kill_at(manage.start("backfill1", *args), writer="backfill", committed=predictions.count, at=at,
+            log=lambda: manage.log("backfill1"))
+    cursor = SourceCursor.objects.get(key__startswith="backfill:")
+    assert 0 < cursor.position < POSTS // 100  # lines (pages of 100 posts) finished before the kill
+    # Its scoring process does not outlive it with a connection open.
+    deadline = time.monotonic() + 30
+    while backfill_connections() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not backfill_connections()
+
+    second = manage.run("backfill2", *args)
+
+    assert "Se siguió donde se quedó una carga interrumpida" in second
+    expected = file_ids(posts_file)
+    stored_ids = list(Tweet.objects.values_list("platform_id", flat=True))
+    assert len(stored_ids) == len(set(stored_ids)) == len(expected)
+    assert predictions.count() == predictions.values("tweet_id").distinct().count() == len(expected)
+    assert stored(trained_model) == recount(trained_model)  # each post counted once on the semáforo
+
+    third = manage.run("backfill3", *args)
+    assert "1 archivo(s) ya hechos en una carga anterior: omitidos" in third
+    assert Tweet.objects.count() == len(expected)
