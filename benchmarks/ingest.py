@@ -11,8 +11,12 @@ the file through the same path as `manage.py import_tweets`: `FileReader` and
 `ingestion.services.imports.tweets_import_file`, dictionary matching and state attribution
 included, with the default batch size from the settings.
 
-It prints what it ran on, then for each pass the posts per second against the
-target (20,000 posts/s), the CPU seconds spent by Python and by the PostgreSQL
+It prints what it ran on; two references measured in the same run, on the same
+file: parsing alone (each line through orjson, then through the standard
+library's json) and a plain binary `COPY` of the essential columns into an
+equivalently indexed table, one transaction per batch (measured before pass 1
+and after pass 2, so a machine that slows down shows); then for each pass the
+posts per second against the target (20,000 posts/s) and as a share of the COPY, the CPU seconds spent by Python and by the PostgreSQL
 server, a CPU speed check (shared virtual machines vary from minute to
 minute), the process's resident memory at 25/50/75/100% of the file and its
 peak, and the rows in the tweet and tweet-category tables. The second pass
@@ -293,6 +297,77 @@ def import_pass(path: Path, *, label: str, batch_size: int | None, quiet: bool) 
     return result
 
 
+# --- References ----------------------------------------------------------------------
+
+ANCHOR_SQL = """
+DROP TABLE IF EXISTS bench_anchor;
+CREATE TABLE bench_anchor (
+    id bigint PRIMARY KEY, platform_id varchar(255) NOT NULL, text text NOT NULL, created_at timestamptz,
+    author_handle varchar(255) NOT NULL, state varchar(3) NOT NULL, CONSTRAINT bench_anchor_pid UNIQUE (platform_id)
+);
+CREATE INDEX bench_anchor_created ON bench_anchor (created_at, id);
+CREATE INDEX bench_anchor_state ON bench_anchor (state, created_at);
+CREATE INDEX bench_anchor_handle ON bench_anchor (author_handle);
+"""
+
+
+def parse_alone(path: Path) -> tuple[float, float, int]:
+    """Posts per second of CPU for parsing every line with orjson, then with json; and the posts."""
+    import json
+
+    import orjson
+
+    rates = []
+    posts = 0
+    for loads in (orjson.loads, json.loads):
+        started, posts = time.process_time(), 0
+        with path.open("rb") as handle:
+            for line in handle:
+                posts += len(loads(line).get("data") or ())
+        rates.append(posts / (time.process_time() - started))
+    return rates[0], rates[1], posts
+
+
+def copy_anchor(path: Path, *, batch_size: int) -> float:
+    """Posts per second of a binary COPY of six columns, one transaction per batch (parsing not timed)."""
+    from datetime import datetime
+
+    import orjson
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute(ANCHOR_SQL)
+    checkpoint()
+    seconds, posts, batch = 0.0, 0, []
+
+    def flush() -> float:
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(
+            "COPY bench_anchor (id, platform_id, text, created_at, author_handle, state) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(["bigint", "varchar", "text", "timestamptz", "varchar", "varchar"])
+            for row in batch:
+                copy.write_row(row)
+        return time.perf_counter() - started
+
+    with path.open("rb") as handle:
+        for line in handle:
+            page = orjson.loads(line)
+            users = {u["id"]: u for u in page.get("includes", {}).get("users", ())}
+            for tweet in page.get("data") or ():
+                posts += 1
+                handle_ = users.get(tweet.get("author_id"), {}).get("username", "")
+                batch.append((posts, tweet["id"], tweet["text"], datetime.fromisoformat(tweet["created_at"]), handle_, ""))
+                if len(batch) >= batch_size:
+                    seconds += flush()
+                    batch = []
+    if batch:
+        seconds += flush()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_anchor")
+    return posts / seconds
+
+
 # --- Report --------------------------------------------------------------------------
 
 def _mb(value: int) -> str:
@@ -406,6 +481,19 @@ def second_pass_print(first: PassResult, second: PassResult) -> None:
           f"{NO_SLOWER_TOLERANCE:.0%} counts as no slower)")
 
 
+def summary_print(*, first: PassResult, second: PassResult, anchors: list[float], parsing: tuple[float, float]) -> None:
+    anchor = sum(anchors) / len(anchors)
+    print("\nside by side (same run)")
+    print("  | path | posts/s | × COPY |\n  | --- | --- | --- |")
+    print(f"  | parsing alone, orjson / json (CPU) | {parsing[0]:,.0f} / {parsing[1]:,.0f} | |")
+    print(f"  | plain binary COPY, before pass 1 / after pass 2 | {anchors[0]:,.0f} / {anchors[1]:,.0f} | 1.00 |")
+    for result in (first, second):
+        server = "?" if result.cpu_server is None else f"{result.cpu_server / result.read * 1e6:,.0f}"
+        print(f"  | {result.label} (CPU per post: Python {result.cpu_python / result.read * 1e6:,.0f} µs, "
+              f"PostgreSQL {server} µs; peak RSS {_mb(result.rss_peak)}) | {result.rate:,.0f} | "
+              f"{result.rate / anchor:.2f} |")
+
+
 # --- Main ----------------------------------------------------------------------------
 
 def arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -426,6 +514,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     path, meta, origin = data_file(count=args.count, seed=args.seed)
     header_print(url=url, path=path, meta=meta, origin=origin, batch_size=args.batch_size)
     sys.stdout.flush()
+    from django.conf import settings
+
+    size = args.batch_size or settings.INGESTION["BATCH_SIZE"]
+    orjson_rate, json_rate, _ = parse_alone(path)
+    print(f"\nparsing alone (CPU): orjson {orjson_rate:,.0f} posts/s · json {json_rate:,.0f} posts/s")
+    anchors = [copy_anchor(path, batch_size=size)]
+    print(f"plain binary COPY of 6 columns into an equally indexed table, {size:,} rows a transaction: "
+          f"{anchors[0]:,.0f} posts/s")
+    sys.stdout.flush()
     first = import_pass(path, label="pass 1: into empty tables", batch_size=args.batch_size, quiet=args.no_progress)
     pass_print(first)
     data_check_print(meta)
@@ -434,6 +531,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                          quiet=args.no_progress)
     pass_print(second)
     second_pass_print(first, second)
+    anchors.append(copy_anchor(path, batch_size=size))
+    summary_print(first=first, second=second, anchors=anchors, parsing=(orjson_rate, json_rate))
 
 
 if __name__ == "__main__":

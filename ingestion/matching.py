@@ -161,7 +161,9 @@ class Matcher:
         if self._exact is None or self._tolerant is None or not text:
             return result
         folded = text_fold(text)
-        regex = self._tolerant if any(run in folded for run in _VOWEL_RUNS) else self._exact
+        # Spelled out rather than any(...) over _VOWEL_RUNS: a post passes here 20,000 times a second.
+        tolerant = "aa" in folded or "ee" in folded or "ii" in folded or "oo" in folded or "uu" in folded
+        regex = self._tolerant if tolerant else self._exact
         for found in regex.finditer(folded):
             term = self._terms[int((found.lastgroup or "t0")[1:])]
             result.matches.append(TermMatch(term.text, term.categories, found.start(), found.end()))

@@ -9,7 +9,6 @@ wrong type or shape as well as a missing one; every record built passes
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -17,17 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
+from .entities import entities_from_text
 from .records import RecordInvalid, TweetRecord
+from .v2_plain import NotPlain, latest_date, v2_plain_parse
 from .validation import record_validate, string_check
-
-_HASHTAG_RE = re.compile(r"(?<![\w&])#(\w+)")
-_MENTION_RE = re.compile(r"(?<![\w@])@(\w{1,30})")
-_URL_RE = re.compile(r"https?://\S+")
-
-
-def entities_from_text(text: str) -> tuple[list[str], list[str], list[str]]:
-    """Hashtags, mentions and urls found in the text, for sources that do not list them."""
-    return _HASHTAG_RE.findall(text), _MENTION_RE.findall(text), _URL_RE.findall(text)
 
 
 def text_check(text: Any) -> str:
@@ -212,11 +204,12 @@ def _index_by_id(items: Any) -> dict[str, Mapping[str, Any]]:
     return {str(item.get("id")): item for item in items if isinstance(item, dict) and isinstance(item.get("id"), (str, int))}
 
 
-def v2_page_parse(page: Mapping[str, Any]) -> Iterator[TweetRecord | RecordInvalid]:
+def v2_page_parse(page: Mapping[str, Any], *, clean: bool = False) -> Iterator[TweetRecord | RecordInvalid]:
     """Every tweet of one X API v2 response page (or one bare tweet object).
 
     Yields a `RecordInvalid` in place of each tweet that cannot be used, so the
-    others on the same page are kept.
+    others on the same page are kept. `clean`: the page's line was seen to hold no
+    NUL (`v2_plain.page_clean`), so its plain posts may take `v2_plain_parse`.
     """
     if not isinstance(page, dict):
         yield RecordInvalid("la línea no es un objeto JSON")
@@ -240,7 +233,16 @@ def v2_page_parse(page: Mapping[str, Any]) -> Iterator[TweetRecord | RecordInval
     users = _index_by_id(includes.get("users"))
     places = _index_by_id(includes.get("places"))
     referenced = _index_by_id(includes.get("tweets"))
+    latest = latest_date()
     for tweet in data:
+        if clean:
+            try:
+                plain: TweetRecord | None = v2_plain_parse(tweet, users=users, referenced=referenced, latest=latest)
+            except NotPlain:
+                plain = None  # the general parser reads it, and says what is wrong with it
+            if plain is not None:
+                yield plain
+                continue
         try:
             yield v2_tweet_parse(tweet, users=users, places=places, referenced=referenced)
         except RecordInvalid as error:

@@ -41,6 +41,9 @@ class ImportSummary:
     rejected: int = 0
     undated: int = 0
     errors: list[RecordError] = field(default_factory=list)
+    # (id, text) of each post the batch just committed stored, for `on_batch` (scoring it
+    # straight away needs no read back); replaced at every batch, so memory stays flat.
+    batch_stored: list[tuple[int, str]] = field(default_factory=list)
 
 
 def tweets_import_file(
@@ -141,6 +144,7 @@ def _summary_add(summary: ImportSummary, *, records: list[TweetRecord], errors: 
     summary.rejected += len(errors)
     summary.undated += sum(1 for r in records if r.created_at is None)
     summary.errors.extend(errors)
+    summary.batch_stored = stored.stored
 
 
 def _batched(parsed: Iterable[tuple[int, TweetRecord | Exception]], size: int) -> Iterator[tuple[list[TweetRecord], list[RecordError]]]:

@@ -26,6 +26,7 @@ from django.conf import settings
 
 from ..parsing import csv_columns_resolve, csv_row_parse, legacy_csv_parse, legacy_json_parse, v2_page_parse
 from ..records import RecordInvalid, TweetRecord
+from ..v2_plain import page_clean
 
 FORMATS = ("xapi", "csv", "legacy-json", "legacy-csv")
 FORMAT_HELP = {
@@ -194,7 +195,7 @@ def _xapi_line(number: int, line: bytes, *, encoding: str | None) -> Iterator[Pa
     except (orjson.JSONDecodeError, UnicodeDecodeError) as error:
         yield number, _json_error(line, encoding or "utf-8", error)
         return
-    for item in v2_page_parse(page):
+    for item in v2_page_parse(page, clean=page_clean(line)):
         yield number, item
 
 
