@@ -44,6 +44,8 @@ class ImportSummary:
     # (id, text) of each post the batch just committed stored, for `on_batch` (scoring it
     # straight away needs no read back); replaced at every batch, so memory stays flat.
     batch_stored: list[tuple[int, str]] = field(default_factory=list)
+    # Not PostgreSQL (the embedded SQLite): batches stored in turn through the ORM, the slower way.
+    embedded: bool = False
 
 
 def tweets_import_file(
@@ -63,7 +65,7 @@ def tweets_import_file(
             "espere a que termine o, si su proceso murió en otro equipo, márquela como fallida con "
             f"manage.py ingestion_run_fail {busy and busy.pk}"
         )
-    summary = ImportSummary(run=run)
+    summary = ImportSummary(run=run, embedded=connection.vendor != "postgresql")
     context = store_context_build(source=source, run=run)
     batch_size = batch_size or settings.INGESTION["BATCH_SIZE"]
     try:

@@ -76,5 +76,10 @@ class Command(BaseCommand):
             f"{path.name}: {summary.read} leídas, {summary.new} nuevas, {summary.duplicate} duplicadas, "
             f"{summary.rejected} rechazadas (ejecución #{summary.run.pk})"
         ))
+        if summary.embedded:
+            self.stdout.write(
+                "  Base de datos integrada (SQLite): los lotes se guardaron uno tras otro con el ORM, "
+                "más despacio que con PostgreSQL (COPY)."
+            )
         if summary.undated:
             self.stdout.write(f"  {summary.undated} publicaciones sin fecha en el archivo: se guardaron sin fecha.")

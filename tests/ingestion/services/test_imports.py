@@ -188,3 +188,62 @@ def test_original_project_files(dictionary):
     assert legacy_csv.filter(categories__slug="religion").exists()
     out, _, _ = run_import(SHARED / "base_religion.csv")
     assert "0 nuevas, 68 duplicadas" in out
+
+
+def test_the_embedded_sqlite_database_imports_through_the_same_service(tmp_path):
+    """Without DATABASE_URL the import runs on SQLite: the same checks and counts, each post
+    once, a bad line in the middle of a batch reported with its number, and it says it took the slower way."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    path = tmp_path / "posts.jsonl"
+    lines = [v2_line(str(n), f"post {n}, qué naco") for n in range(1, 8)]
+    lines[3] = v2_line("4", "texto con \x00 nulo")
+    path.write_text("\n".join([*lines, v2_line("2", "repetido")]) + "\n")
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TEST_DATABASE_URL"}}
+    environment.update({"DJANGO_SETTINGS_MODULE": "discriminamometro.settings.base", "DJANGO_DEBUG": "false",
+                        "DISCRIMINAMOMETRO_VAR_DIR": str(tmp_path / "var")})
+    code = (
+        "import django; django.setup()\n"
+        "from io import StringIO\n"
+        "from django.core.management import call_command\n"
+        "from django.db import connection\n"
+        "call_command('migrate', verbosity=0)\n"
+        "for _ in range(2):\n"
+        "    out, err = StringIO(), StringIO()\n"
+        f"    call_command('import_tweets', {str(path)!r}, '--no-progress', stdout=out, stderr=err)\n"
+        "    print(out.getvalue(), err.getvalue())\n"
+        "from ingestion.models import Tweet, TweetCategory\n"
+        "print('vendor', connection.vendor, 'counts', Tweet.objects.count(), TweetCategory.objects.count())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, env=environment, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "8 leídas, 6 nuevas, 1 duplicadas, 1 rechazadas" in done.stdout
+    assert "8 leídas, 0 nuevas, 7 duplicadas, 1 rechazadas" in done.stdout
+    assert "línea 4" in done.stdout and "carácter nulo" in done.stdout
+    assert "Base de datos integrada (SQLite)" in done.stdout
+    assert "vendor sqlite counts 6 6" in done.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bad_post_in_the_middle_of_a_copied_batch_is_rejected_with_its_line(jsonl, dictionary):
+    """One batch of 30 lines copied on the writer thread: the bad posts in it are reported with their
+    lines, every other post is stored, and each batch hands on the ids and texts it stored."""
+    from ingestion.services.imports import tweets_import_file
+    from ingestion.sources.files import FileReader
+
+    lines = [v2_line(str(n), f"post {n}, qué naco") for n in range(1, 31)]
+    lines[11] = v2_line("12", "idioma imposible", lang="español de México")  # longer than the column
+    lines[19] = v2_line("20", "fecha del futuro", created_at="2999-01-01T00:00:00Z")
+    handed: list[tuple[int, str]] = []
+    summary = tweets_import_file(reader=FileReader(path=jsonl(lines), fmt="xapi", encoding="utf-8"), batch_size=1000,
+                                 on_batch=lambda s: handed.extend(s.batch_stored))
+
+    assert (summary.read, summary.new, summary.rejected) == (30, 28, 2)
+    assert {(e.line, "lang" in e.message or "fecha" in e.message) for e in summary.errors} == {(12, True), (20, True)}
+    stored = dict(Tweet.objects.values_list("pk", "text"))
+    assert len(stored) == 28 and "12" not in Tweet.objects.values_list("platform_id", flat=True)
+    assert sorted(handed) == sorted(stored.items())
