@@ -25,9 +25,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import models
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -179,9 +180,26 @@ def no_model_judgement() -> Judgement:
 
 
 # --- Sentences ---------------------------------------------------------------------------
+# A page says the same few words for each of its forty lights (the level's word, the baseline's period, the
+# window): they are translated once per language, not once per light.
+
+def level_word(level: Level) -> str:
+    """The level's word in the active language: "Rojo"."""
+    return _level_words(get_language())[level]
+
+
+@lru_cache(maxsize=16)
+def _level_words(language: str | None) -> dict[Level, str]:
+    return {level: str(level.label) for level in Level}
+
 
 def period_text(days: int) -> str:
     """'las últimas 4 semanas', 'los últimos 10 días', 'la última semana'."""
+    return _period_text(days, get_language())
+
+
+@lru_cache(maxsize=64)
+def _period_text(days: int, language: str | None) -> str:
     if days % 7 == 0:
         weeks = days // 7
         return ngettext("la última semana", "las últimas %(n)d semanas", weeks) % {"n": weeks}
@@ -190,6 +208,11 @@ def period_text(days: int) -> str:
 
 def window_text(hours: int) -> str:
     """'las últimas 48 horas', 'la última hora'."""
+    return _window_text(hours, get_language())
+
+
+@lru_cache(maxsize=64)
+def _window_text(hours: int, language: str | None) -> str:
     return ngettext("la última hora", "las últimas %(n)d horas", hours) % {"n": hours}
 
 
@@ -200,34 +223,48 @@ def percent(rate: float) -> str:
 def sentence(judgement: Judgement, *, rule: Rule) -> str:
     """One sentence that says why, starting with the level's word: "Rojo: 3.1 veces la tasa habitual…"."""
     values = {
-        "level": judgement.level.label, "period": period_text(rule.baseline_days),
+        "level": level_word(judgement.level), "period": period_text(rule.baseline_days),
         "window": window_text(rule.window_hours), "posts": judgement.posts, "min": rule.min_posts,
         "usable": judgement.baseline_windows, "needed": max(rule.min_baseline_windows, 2),
     }
-    if judgement.reason == Reason.NO_MODEL:
-        return gettext("%(level)s: no hay un modelo activo que califique las publicaciones.") % values
+    language = get_language()
     if judgement.reason == Reason.FEW_POSTS:
-        return ngettext(
-            "%(level)s: %(posts)d publicación calificada en %(window)s; hacen falta %(min)d para juzgar.",
-            "%(level)s: %(posts)d publicaciones calificadas en %(window)s; hacen falta %(min)d para juzgar.",
-            judgement.posts,
-        ) % values
+        return _few_posts_format(judgement.posts, language) % values
+    formats = _sentence_formats(language)
+    if judgement.reason == Reason.NO_MODEL:
+        return formats["no_model"] % values
     if judgement.reason == Reason.NO_HISTORY:
-        return gettext(
-            "%(level)s: no hay historia suficiente para comparar (%(usable)d de %(needed)d periodos "
-            "con datos en %(period)s)."
-        ) % values
-    return _judged_sentence(judgement, values)
-
-
-def _judged_sentence(judgement: Judgement, values: dict[str, object]) -> str:
+        return formats["no_history"] % values
     change = judgement.change
+    green = judgement.level == Level.GREEN
     if change is not None:
         values["change"] = f"{change:.1f}"
-        if judgement.level == Level.GREEN:
-            return gettext("%(level)s: %(change)s veces la tasa habitual de %(period)s, dentro de lo esperado.") % values
-        return gettext("%(level)s: %(change)s veces la tasa habitual de %(period)s.") % values
+        return formats["usual_green" if green else "usual"] % values
     values["rate"] = percent(judgement.rate or 0.0)
-    if judgement.level == Level.GREEN:
-        return gettext("%(level)s: ninguna publicación discriminatoria, como es habitual en %(period)s.") % values
-    return gettext("%(level)s: %(rate)s de publicaciones discriminatorias, cuando en %(period)s lo habitual es 0 %%.") % values
+    return formats["none_green" if green else "none_usual"] % values
+
+
+@lru_cache(maxsize=16)
+def _sentence_formats(language: str | None) -> dict[str, str]:
+    """The sentences' formats in a language, translated once."""
+    return {
+        "no_model": gettext("%(level)s: no hay un modelo activo que califique las publicaciones."),
+        "no_history": gettext(
+            "%(level)s: no hay historia suficiente para comparar (%(usable)d de %(needed)d periodos "
+            "con datos en %(period)s)."
+        ),
+        "usual_green": gettext("%(level)s: %(change)s veces la tasa habitual de %(period)s, dentro de lo esperado."),
+        "usual": gettext("%(level)s: %(change)s veces la tasa habitual de %(period)s."),
+        "none_green": gettext("%(level)s: ninguna publicación discriminatoria, como es habitual en %(period)s."),
+        "none_usual": gettext(
+            "%(level)s: %(rate)s de publicaciones discriminatorias, cuando en %(period)s lo habitual es 0 %%."),
+    }
+
+
+@lru_cache(maxsize=256)
+def _few_posts_format(posts: int, language: str | None) -> str:
+    return ngettext(
+        "%(level)s: %(posts)d publicación calificada en %(window)s; hacen falta %(min)d para juzgar.",
+        "%(level)s: %(posts)d publicaciones calificadas en %(window)s; hacen falta %(min)d para juzgar.",
+        posts,
+    )

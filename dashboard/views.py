@@ -8,8 +8,10 @@ counts every source: its rows are not kept per source).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -40,10 +42,12 @@ from dashboard.selectors.semaforo import (
     PUBLIC_HASHTAG_MIN_POSTS,
     Light,
     Semaforo,
+    page_reads,
     phrases_top,
     semaforo_get,
     states_get,
     trend_get,
+    version_for_reads,
 )
 from dashboard.selectors.sources import source_get, source_rows, sources_counted
 from ingestion.geo import STATE_NAMES
@@ -90,7 +94,7 @@ def _source_filter(request: HttpRequest, *, subject: Subject, source: Source | N
     A hashtag search has no filter (its rows are not kept per source); asked for one anyway, the page says so.
     """
     ignored = source is not None and subject.kind == "hashtag"
-    version = model_version_for_reads()
+    version = version_for_reads()
     choices = [] if version is None or subject.kind == "hashtag" else sources_counted(model_version_id=version.pk)
     if source is not None and not ignored and source.pk not in {choice.pk for choice in choices}:
         choices = sorted([*choices, source], key=lambda choice: (choice.name, choice.slug))
@@ -161,7 +165,17 @@ def _widgets(
     }
 
 
+def _page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A semáforo page: its widgets read the settings, the active model and the categories once (`page_reads`)."""
+    @wraps(view)
+    def read_once(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with page_reads():
+            return view(request, *args, **kwargs)
+    return read_once
+
+
 @require_GET
+@_page
 def home(request: HttpRequest) -> HttpResponse:
     source = _source(request)
     subject = _subject(request, source)
@@ -184,6 +198,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@_page
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     source = _source(request)
     subject = _subject(request, source)

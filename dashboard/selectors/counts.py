@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
+from django.db import connection
 from django.db.models import ExpressionWrapper, F, Func, IntegerField, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -149,7 +150,11 @@ class CountSource(Protocol):
 
 
 class RollupSource:
-    """Counts of every post (subject ""), of one source's posts or of a hashtag's, from the rollups."""
+    """Counts of every post (subject ""), of one source's posts or of a hashtag's, from the rollups.
+
+    Its reads are written in SQL rather than with the ORM: a page makes six of them, and building each query
+    cost the ORM more CPU than PostgreSQL spends answering it. The SQL is the ORM's own, with the two
+    expressions that differ between PostgreSQL and SQLite (a row's hour as a number, its local date)."""
 
     def __init__(self, *, model_version_id: int, subject: str = ALL_POSTS) -> None:
         self.version, self.subject = model_version_id, subject
@@ -158,28 +163,72 @@ class RollupSource:
         self, *, since: datetime, until: datetime, category_ids: Sequence[int], by: GroupBy,
         period: Period, states: Sequence[str] | None = None,
     ) -> Sums:
-        rows = HourlyCount.objects.filter(
-            model_version_id=self.version, subject=self.subject, category_id__in=list(category_ids),
-            hour__gte=since, hour__lt=until,
+        period_sql, period_params = _period_sql(period)
+        categories_sql, categories = _in_sql("category_id", category_ids)
+        states_sql, places = ("state = %s", [ALL_STATES]) if states is None else _in_sql("state", states)
+        key = "category_id" if by == "category_id" else "state"
+        sql = (
+            f"SELECT {key}, {period_sql} AS period, SUM(posts), SUM(discriminatory) FROM {_HOURLY} "
+            f"WHERE model_version_id = %s AND subject = %s AND {categories_sql} AND hour >= %s AND hour < %s "
+            f"AND {states_sql} GROUP BY {key}, period"
         )
-        rows = rows.filter(state=ALL_STATES) if states is None else rows.filter(state__in=list(states))
-        grouped = _periods(rows, period).values_list(by, "period").annotate(p=Sum("posts"), d=Sum("discriminatory"))
+        rows = _rows(sql, [*period_params, self.version, self.subject, *categories, *_when(since, until), *places])
         if isinstance(period, LocalDays):
-            return {(key, day.toordinal()): Counts(posts, disc) for key, day, posts, disc in grouped}
-        return {(key, index): Counts(posts, disc) for key, index, posts, disc in grouped}
+            return {(key, _date(day).toordinal()): Counts(posts, disc) for key, day, posts, disc in rows}
+        return {(key, index): Counts(posts, disc) for key, index, posts, disc in rows}
 
     def top(self, *, kind: PhraseKind, since: datetime, until: datetime, category_id: int, limit: int) -> list[PhraseCount]:
-        scope = {"model_version_id": self.version, "category_id": category_id, "hour__gte": since, "hour__lt": until}
+        scope = [self.version, category_id, *_when(since, until)]
         if kind == "term":
-            terms = TermHourly.objects.filter(subject=self.subject, **scope).values_list("term")
-            ranked = terms.annotate(n=Sum("posts"), d=Sum("discriminatory")).order_by("-n", "term")[:limit]
-            return [PhraseCount(text, posts, disc) for text, posts, disc in ranked]
+            sql = (
+                f"SELECT term, SUM(posts) AS n, SUM(discriminatory) FROM {_TERMS} WHERE model_version_id = %s "
+                "AND category_id = %s AND hour >= %s AND hour < %s AND subject = %s "
+                "GROUP BY term ORDER BY n DESC, term ASC LIMIT %s"
+            )
+            return [PhraseCount(text, posts, disc) for text, posts, disc in _rows(sql, [*scope, self.subject, limit])]
         if self.subject != ALL_POSTS:
             return []  # hashtags are not counted per hashtag nor per source: what goes with those is their terms
-        tags = (HourlyCount.objects.filter(state=ALL_STATES, **scope).exclude(subject=ALL_POSTS)
-                .exclude(subject__startswith=SOURCE_SUBJECT_PREFIX).values_list("subject"))
-        top = tags.annotate(n=Sum("posts"), d=Sum("discriminatory")).order_by("-n", "subject")[:limit]
-        return [PhraseCount(text, posts, disc) for text, posts, disc in top]
+        # The conditions on state and subject are the partial index's (hourlycount_hashtags_idx), as written there.
+        sql = (
+            f"SELECT subject, SUM(posts) AS n, SUM(discriminatory) FROM {_HOURLY} WHERE model_version_id = %s "
+            "AND category_id = %s AND hour >= %s AND hour < %s AND state = %s AND NOT (subject = %s) "
+            "AND NOT (subject LIKE %s) GROUP BY subject ORDER BY n DESC, subject ASC LIMIT %s"
+        )
+        params = [*scope, ALL_STATES, ALL_POSTS, f"{SOURCE_SUBJECT_PREFIX}%", limit]
+        return [PhraseCount(text, posts, disc) for text, posts, disc in _rows(sql, params)]
+
+
+_HOURLY, _TERMS = HourlyCount._meta.db_table, TermHourly._meta.db_table
+_HOUR_NUMBER = {  # whole hours since 1970 of a stored UTC hour, as `HourNumber` writes it
+    "postgresql": "(EXTRACT(EPOCH FROM hour)::bigint / 3600)",
+    "sqlite": "CAST(round((julianday(hour) - 2440587.5) * 24) AS INTEGER)",
+}
+
+
+def _period_sql(period: Period) -> tuple[str, list[Any]]:
+    """A row's period: its local date, or the index of its window counted back from the end."""
+    if isinstance(period, LocalDays):
+        sql, params = connection.ops.datetime_cast_date_sql("hour", (), timezone.get_current_timezone_name())
+        return sql, list(params)
+    return f"((%s - {_HOUR_NUMBER[connection.vendor]}) / %s)", [hour_number(period.end) - 1, period.hours]
+
+
+def _in_sql(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def _when(*moments: datetime) -> list[Any]:
+    return [connection.ops.adapt_datetimefield_value(moment) for moment in moments]
+
+
+def _date(day: date | str) -> date:
+    return day if isinstance(day, date) else date.fromisoformat(day)  # SQLite's local dates come as text
+
+
+def _rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def subjects_sums(*, model_version_id: int, subjects: Sequence[str], since: datetime, until: datetime,

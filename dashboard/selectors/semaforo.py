@@ -8,7 +8,9 @@ discrimination model's (see `models` for what they count).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any, Literal
@@ -16,8 +18,19 @@ from typing import Any, Literal
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from classifier.models import ModelVersion
 from classifier.selectors.model_versions import model_version_for_reads
-from dashboard.levels import Counts, Judgement, Level, Rule, judge, judge_series, no_model_judgement, sentence
+from dashboard.levels import (
+    Counts,
+    Judgement,
+    Level,
+    Rule,
+    judge,
+    judge_series,
+    level_word,
+    no_model_judgement,
+    sentence,
+)
 from dashboard.models import ALL_CATEGORIES, SemaforoSettings
 from dashboard.selectors.counts import (
     CountSource,
@@ -57,7 +70,7 @@ class Light:
 
     @property
     def label(self) -> str:
-        return str(self.judgement.level.label)  # the level's word: colour is never the only signal
+        return level_word(self.judgement.level)  # the level's word: colour is never the only signal
 
     @property
     def icon(self) -> str:
@@ -127,17 +140,51 @@ class Trend:
 
 # --- Settings and frame ----------------------------------------------------------------
 
+# What a page's widgets would each read again (the rule, the active model, the categories), read once per page.
+_page_memo: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("semaforo_page_memo", default=None)
+
+
+@contextmanager
+def page_reads() -> Iterator[None]:
+    """Within the block, the settings, the active model and the categories are read once, not once per widget:
+    a page's widgets then agree on them, and the page makes a handful of queries instead of twenty. Outside it
+    (the alerts, the scoring step) every call reads them afresh."""
+    token = _page_memo.set({})
+    try:
+        yield
+    finally:
+        _page_memo.reset(token)
+
+
+def _once(key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+    memo = _page_memo.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
 def semaforo_settings_get() -> SemaforoSettings:
     """The admin's settings, or the defaults while nobody has saved them."""
     return SemaforoSettings.objects.filter(pk=1).first() or SemaforoSettings(pk=1)
 
 
 def semaforo_rule_get() -> Rule:
+    return _once(("rule",), _rule_read)  # type: ignore[no-any-return]
+
+
+def _rule_read() -> Rule:
     s = semaforo_settings_get()
     return Rule(
         window_hours=s.window_hours, baseline_days=s.baseline_days, min_posts=s.min_posts,
         min_baseline_windows=s.min_baseline_windows, yellow_sigma=s.yellow_sigma, red_sigma=s.red_sigma,
     )
+
+
+def version_for_reads() -> ModelVersion | None:
+    """The active discrimination model whose counts the pages show (`model_version_for_reads`), once per page."""
+    return _once(("version",), model_version_for_reads)  # type: ignore[no-any-return]
 
 
 def window_end(now: datetime | None = None) -> datetime:
@@ -146,12 +193,16 @@ def window_end(now: datetime | None = None) -> datetime:
 
 
 def categories_active() -> list[Category]:
-    return list(Category.objects.filter(active=True).order_by("name", "slug").only("id", "slug", "name"))
+    return list(_once(("categories",), lambda: list(
+        Category.objects.filter(active=True).order_by("name", "slug").only("id", "slug", "name"))))
 
 
 def category_get(slug: str) -> Category:
     """A category by slug (inactive ones too: their history stays readable); Category.DoesNotExist if none."""
-    return Category.objects.only("id", "slug", "name").get(slug=slug)
+    found = _once(("category", slug), lambda: Category.objects.only("id", "slug", "name").filter(slug=slug).first())
+    if found is None:
+        raise Category.DoesNotExist(f"no category {slug!r}")
+    return found  # type: ignore[no-any-return]
 
 
 def _light(slug: str, name: str, judgement: Judgement, rule: Rule) -> Light:
@@ -188,7 +239,7 @@ def semaforo_get(*, subject: Subject | None = None, now: datetime | None = None)
     """The level of every post together and of each active category over the window (48 hours by default)."""
     subject, rule, end = subject or Subject(), semaforo_rule_get(), window_end(now)
     categories = categories_active()
-    version = model_version_for_reads()
+    version = version_for_reads()
     sums: Sums = {}
     if version is not None:
         sums = _window_sums(
@@ -218,7 +269,7 @@ def states_get(
     subject, rule, end = subject or Subject(), semaforo_rule_get(), window_end(now)
     category_id = category_get(category).pk if category else ALL_CATEGORIES
     states = sorted(STATE_NAMES.items(), key=lambda item: item[1])
-    version = model_version_for_reads()
+    version = version_for_reads()
     if version is None:
         return [_light(code, name, no_model_judgement(), rule) for code, name in states]
     sums = _window_sums(
@@ -259,7 +310,7 @@ def series_judge(
     before the current window reach the baseline when the hour turns.
     """
     rule, end = semaforo_rule_get(), window_end(now)
-    version = model_version_for_reads()
+    version = version_for_reads()
     judged = SeriesJudged(
         model_version=version.version if version else None, rule=rule, window_start=end - rule.window_hours * HOUR,
         window_end=end, categories={}, states={}, subjects={},
@@ -334,7 +385,7 @@ def trend_get(
     shown = periods or TREND_PERIODS[granularity]
     history = rule.baseline_days * (24 if granularity == "hour" else 1)
     edges = _edges(granularity, count=shown + history, now=now)
-    version = model_version_for_reads()
+    version = version_for_reads()
     if version is None:
         judged = [no_model_judgement()] * (len(edges) - 1)
     else:
@@ -380,7 +431,7 @@ def phrases_top(
     """
     subject, rule, end = subject or Subject(), semaforo_rule_get(), window_end(now)
     category_id = category_get(category).pk if category else ALL_CATEGORIES
-    version = model_version_for_reads()
+    version = version_for_reads()
     if version is None:
         return []
     source: CountSource = source_for(subject, model_version_id=version.pk)
