@@ -10,4 +10,9 @@ _URL_RE = re.compile(r"https?://\S+")
 
 def entities_from_text(text: str) -> tuple[list[str], list[str], list[str]]:
     """Hashtags, mentions and urls found in the text, for sources that do not list them."""
-    return _HASHTAG_RE.findall(text), _MENTION_RE.findall(text), _URL_RE.findall(text)
+    # Most texts have none of the three: a substring test is far cheaper than a regex scan.
+    return (
+        _HASHTAG_RE.findall(text) if "#" in text else [],
+        _MENTION_RE.findall(text) if "@" in text else [],
+        _URL_RE.findall(text) if "http" in text else [],
+    )
