@@ -82,6 +82,15 @@ class TextListField(serializers.ListField):
         return data
 
 
+def texts_plainly_valid(texts: list[Any], *, most: int) -> bool:
+    """Whether every text is one `TextListField` and `text_length_check` accept (strings, not blank, no NUL
+    or lone surrogate, at most `most` characters): the fast path's check, with no error to word."""
+    for text in texts:
+        if type(text) is not str or len(text) > most or not text.strip() or "\x00" in text or _SURROGATE.search(text):
+            return False
+    return True
+
+
 def _text_problem(text: Any) -> str | None:
     """What is wrong with one text, as a StrictCharField error code, or None."""
     if not isinstance(text, str):

@@ -72,9 +72,12 @@ def read_schema(operation_id: str, *, query: type[serializers.Serializer], answe
     )
 
 
-def body_validated(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    """The request body, validated by the serializer (a 400 in the one error shape otherwise)."""
-    serializer = serializer_class(data=request.data)
+def body_validated(
+    serializer_class: type[serializers.Serializer], request: Request | None = None, *, request_data: Any = None
+) -> dict[str, Any]:
+    """The request body (or `request_data`, already read), validated by the serializer (a 400 in the one error
+    shape otherwise)."""
+    serializer = serializer_class(data=request.data if request is not None else request_data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 

@@ -100,11 +100,11 @@ def free_port() -> int:
 class Server:
     """gunicorn in its own session, so Ctrl-C reaches this script only and `stop` ends all of it."""
 
-    def __init__(self, config: ServerConfig, *, url: str):
+    def __init__(self, config: ServerConfig, *, url: str, app: str = "discriminamometro.wsgi:application"):
         self.config = config
         self.port = free_port()
         self.log = OUT / "api-gunicorn.log"
-        command = [str(Path(sys.executable).with_name("gunicorn")), "discriminamometro.wsgi:application",
+        command = [str(Path(sys.executable).with_name("gunicorn")), app,
                    "--bind", f"127.0.0.1:{self.port}", "--preload", "--chdir", str(ROOT), *config.args()]
         OUT.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as log:

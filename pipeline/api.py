@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
@@ -24,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from api.authentication import QueryKeyAuthentication
+from api.fields import texts_plainly_valid
 from api.keys import KeyInfo
 from api.models import Scope
 from api.serializers import WRITE_ERRORS, ErrorOutput
@@ -38,6 +40,22 @@ from pipeline.discovery import VERSION, discovery_document
 from pipeline.perspective import PerspectiveError, analyze_request_read, error_body, suggest_request_read
 from pipeline.services.perspective import comment_analyze, score_suggest
 
+_CLASSIFY_FIELDS = frozenset({"text", "texts", "explain", "store"})
+
+
+def classify_body_read(data: Any) -> dict[str, Any]:
+    """The body of `POST /api/v1/classify`, validated. A plainly valid body (texts that pass every check of
+    `ClassifyInput`, no per-request thresholds) is read here, several times faster than building the
+    serializer; anything else goes through `ClassifyInput`, which says what is wrong in the one error
+    shape. Both give the same data (a test sends the same bodies through both)."""
+    if isinstance(data, dict) and data.keys() <= _CLASSIFY_FIELDS and (("text" in data) != ("texts" in data)):
+        texts = [data["text"]] if "text" in data else data["texts"]
+        explain, store = data.get("explain", True), data.get("store", False)
+        if (type(texts) is list and texts and len(texts) <= int(settings.API["MAX_TEXTS"]) and type(explain) is bool
+                and type(store) is bool and texts_plainly_valid(texts, most=int(settings.API["MAX_TEXT_CHARS"]))):
+            return {"texts": texts, "explain": explain, "store": store}
+    return body_validated(ClassifyInput, request_data=data)
+
 
 class ClassifyApi(ApiView):
     required_scope = "classify"
@@ -49,7 +67,7 @@ class ClassifyApi(ApiView):
         description="Los textos no se guardan, salvo con `\"store\": true`, que además los pone en la cola de etiquetado.",
     )
     def post(self, request: Request) -> Response:
-        data = body_validated(ClassifyInput, request)
+        data = classify_body_read(request.data)
         loaded = loaded_or_unavailable(DISCRIMINATION)
         thresholds_check(data.get("thresholds"), labels=loaded.model.labels)
         result = texts_classify(

@@ -48,17 +48,19 @@ INSTALLED_APPS = [
     "alerts",
 ]
 
+# The api.middleware classes are Django's (django-csp's) with one test in front: a request that presents
+# an API key skips what only browsers need (sessions, messages, the session user; api/middleware.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "api.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "api.middleware.SessionMiddleware",
+    "api.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "api.middleware.QueryNulRefusedMiddleware",  # a NUL in a query string is a 400, never a database error
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "api.middleware.AuthenticationMiddleware",
+    "api.middleware.MessageMiddleware",
     "labeling.middleware.AnnotatorScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its answer
