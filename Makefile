@@ -70,6 +70,7 @@ bench: install-dev
 	$(BIN)/python benchmarks/bluesky.py
 	$(BIN)/python benchmarks/robustness.py
 	$(BIN)/python benchmarks/score.py
+	$(BIN)/python benchmarks/backfill.py
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/quality.py --task toxicity
 	$(BIN)/python benchmarks/generalization.py
