@@ -17,7 +17,6 @@ from typing import Any
 import orjson
 import psycopg
 from django.db import IntegrityError, connection, transaction
-from psycopg.types.json import set_json_dumps
 
 from ingestion import geo
 from ingestion.matching import Matcher
@@ -66,23 +65,31 @@ class StoreContext:
         return self.raw_batch.pk if self.raw_batch else None
 
 
-_EMPTY_LIST_JSON = "[]"
+# JSON columns travel in jsonb's binary form: a version byte, then the JSON text. Binary
+# COPY sends them as bytes, dumped by psycopg in C (its jsonb dumper is Python, per value).
+_JSONB_VERSION = b"\x01"
+_EMPTY_LIST_JSONB = b"\x01[]"
+_EMPTY_OBJECT_JSONB = b"\x01{}"
 
 
-def _json(value: list[Any] | dict[str, Any]) -> str:
+def _jsonb(value: list[Any] | dict[str, Any]) -> bytes:
     if not value:  # most posts: skip the encoder
-        return _EMPTY_LIST_JSON if isinstance(value, list) else "{}"
-    return orjson.dumps(value).decode()
+        return _EMPTY_LIST_JSONB if isinstance(value, list) else _EMPTY_OBJECT_JSONB
+    return _JSONB_VERSION + orjson.dumps(value)
+
+
+def _jsonb_loads(value: bytes) -> Any:
+    return orjson.loads(value[1:])
 
 
 def _row(record: TweetRecord, context: StoreContext) -> tuple[tuple[Any, ...], list[int]]:
-    """The post's values in `_COLUMNS` order (JSON already encoded), and its category ids."""
+    """The post's values in `_COLUMNS` order (JSON columns in jsonb's binary form), and its category ids."""
     found = context.matcher.match(record.text)
     if found.matches:
-        matches = orjson.dumps([m.as_dict() for m in found.matches]).decode()
+        matches = _JSONB_VERSION + orjson.dumps([m.as_dict() for m in found.matches])
         category_ids = [context.category_ids[s] for s in found.categories if s in context.category_ids]
     else:  # most posts
-        matches, category_ids = _EMPTY_LIST_JSON, []
+        matches, category_ids = _EMPTY_LIST_JSONB, []
     place = geo.location_attribute(
         place_name=record.place_name,
         place_country_code=record.place_country_code,
@@ -94,8 +101,8 @@ def _row(record: TweetRecord, context: StoreContext) -> tuple[tuple[Any, ...], l
         record.platform_id, record.text, record.lang, record.created_at, record.author_id,
         record.author_handle, record.author_name, record.author_location, record.place_name,
         record.place_country_code, record.latitude, record.longitude, record.is_retweet,
-        record.is_quote, record.is_reply, _json(record.hashtags), _json(record.mentions),
-        _json(record.urls), _json(record.metrics), matches,
+        record.is_quote, record.is_reply, _jsonb(record.hashtags), _jsonb(record.mentions),
+        _jsonb(record.urls), _jsonb(record.metrics), matches,
         place.state, place.country_code, place.confidence, place.evidence, context.source_id,
         context.run_id, context.raw_batch_id, context.now,
     )
@@ -180,10 +187,11 @@ SELECT id, platform_id FROM inserted
 
 _Row = tuple[tuple[Any, ...], list[int]]
 # The database types of `id` and `_COLUMNS`, for binary COPY (psycopg then dumps each value
-# in C, and PostgreSQL parses no text: about a third of the Python time of a text COPY).
+# in C, and PostgreSQL parses no text: about a third of the Python time of a text COPY). The
+# JSON columns are declared bytea: their values are already jsonb's binary form (`_jsonb`).
 _BINARY_TYPES = (
     "bigint", "varchar", "text", "varchar", "timestamptz", "varchar", "varchar", "varchar", "varchar", "varchar",
-    "varchar", "float8", "float8", "bool", "bool", "bool", "jsonb", "jsonb", "jsonb", "jsonb", "jsonb", "varchar",
+    "varchar", "float8", "float8", "bool", "bool", "bool", "bytea", "bytea", "bytea", "bytea", "bytea", "varchar",
     "varchar", "float8", "varchar", "bigint", "bigint", "bigint", "timestamptz",
 )
 _CATEGORY_TYPES = ("bigint", "bigint", "timestamptz", "varchar")
@@ -209,7 +217,6 @@ def _store_postgres(rows: list[_Row]) -> list[tuple[int, str]]:
 
 def _copy_new(raw: psycopg.Cursor[Any], rows: list[_Row], ids: list[int]) -> None:
     """COPY the posts, then their categories, straight into their tables."""
-    set_json_dumps(_json_encoded, context=raw)  # the JSON columns come encoded by `_row`
     with raw.copy(f"COPY ingestion_tweet (id, {', '.join(_COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(_BINARY_TYPES)
         write = copy.write_row
@@ -225,8 +232,12 @@ def _copy_new(raw: psycopg.Cursor[Any], rows: list[_Row], ids: list[int]) -> Non
                 write((tweet_id, category_id, values[_CREATED_AT], values[_STATE]))
 
 
-def _json_encoded(value: str) -> str:
-    return value
+_JSON_POSITIONS = frozenset(_COLUMNS.index(name) for name in ("hashtags", "mentions", "urls", "metrics", "matches"))
+
+
+def _json_as_text(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The row for a text COPY: JSON columns as JSON text, without jsonb's version byte."""
+    return tuple(value[1:].decode() if i in _JSON_POSITIONS else value for i, value in enumerate(values))
 
 
 def _store_staged(cursor: Any, rows: list[_Row]) -> list[tuple[int, str]]:
@@ -235,7 +246,7 @@ def _store_staged(cursor: Any, rows: list[_Row]) -> list[tuple[int, str]]:
     cursor.execute(_STAGE_SQL)
     with cursor.cursor.copy(f"COPY ingest_stage ({columns}, category_ids) FROM STDIN") as copy:
         for values, category_ids in rows:
-            copy.write_row((*values, category_ids))
+            copy.write_row((*_json_as_text(values), category_ids))
     cursor.execute(_INSERT_SQL.format(columns=columns))
     inserted = dict(cursor.fetchall())
     # ON COMMIT DELETE ROWS empties the stage at commit; empty it now too in case
@@ -251,7 +262,7 @@ def _store_orm(rows: list[_Row]) -> list[tuple[int, str]]:
     for values, category_ids in rows:
         fields = dict(zip(_COLUMNS, values, strict=True))
         for name in json_columns:
-            fields[name] = orjson.loads(fields[name])
+            fields[name] = _jsonb_loads(fields[name])
         fresh.append((Tweet(**fields), category_ids))
     with transaction.atomic():
         tweets = Tweet.objects.bulk_create([tweet for tweet, _ in fresh], batch_size=500)
