@@ -77,6 +77,13 @@ def posts_ensure(url: str, *, count: int) -> str:
     return f"{result.new:,} synthetic posts imported now ({path.name}, {origin})"
 
 
+def model_reuse():  # noqa: ANN201 (a ModelVersion or None)
+    """The active discrimination version an earlier run trained, if any (`--retrain` trains anew)."""
+    from classifier.models import ModelVersion
+
+    return ModelVersion.objects.filter(task="discrimination", status=ModelVersion.Status.ACTIVE).first()
+
+
 def labelled_import() -> int:
     from django.core.management import call_command
 
@@ -139,16 +146,146 @@ def scoring_in_memory(version, texts: list[str], *, processes: int) -> float:  #
         return scored / (time.perf_counter() - started)
 
 
-def scoring_end_to_end(limit: int) -> tuple[int, float]:
-    from classifier.models import Prediction
+def scored_reset() -> None:
+    """No prediction, no rollup and no scoring mark: the next pass scores from the first post."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE classifier_prediction, classifier_scoringmark, dashboard_hourlycount, "
+                       "dashboard_termhourly")
+        cursor.execute("VACUUM ANALYZE classifier_prediction")
+
+
+class PostgresCpu:
+    """CPU seconds of the PostgreSQL backends serving the benchmark database, sampled while a pass runs
+    (a backend's counters only grow; one that exits keeps its last sample)."""
+
+    def __init__(self, database: str):
+        self.database = database
+        self.seen: dict[int, float] = {}
+        self.start: dict[int, float] = {}
+
+    def sample(self) -> None:
+        import psutil
+
+        for process in psutil.process_iter(["cmdline"]):
+            cmdline = " ".join(process.info["cmdline"] or ())
+            if cmdline.startswith("postgres: ") and f" {self.database} " in cmdline:
+                try:
+                    times = process.cpu_times()
+                except psutil.Error:
+                    continue
+                self.seen[process.pid] = times.user + times.system
+                self.start.setdefault(process.pid, self.seen[process.pid])
+
+    def begin(self) -> None:
+        self.sample()
+        self.start = dict(self.seen)
+
+    def seconds(self) -> float:
+        return sum(value - self.start.get(pid, 0.0) for pid, value in self.seen.items())
+
+
+def scoring_in_process(limit: int, *, pg: PostgresCpu) -> dict[str, float]:
+    """`tweets_score(limit=...)` here, as `manage.py score` runs it."""
+    import resource
+
     from classifier.selectors import serving
     from pipeline.services.scoring import tweets_score
 
     serving.models_forget()
-    Prediction.objects.all().delete()
-    started = time.perf_counter()
-    summary = tweets_score(limit=limit)
-    return summary.scored, time.perf_counter() - started
+    scored_reset()
+    serving.model_active_get(task="discrimination")  # loading the artifact is not scoring
+    pg.begin()
+    cpu, started = time.process_time(), time.perf_counter()
+    scored = tweets_score(limit=limit).scored
+    wall = time.perf_counter() - started
+    pg.sample()
+    return {"posts": scored, "wall": wall, "python": time.process_time() - cpu, "pg": pg.seconds(),
+            "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+
+
+def scoring_workers(limit: int, *, processes: int, pg: PostgresCpu) -> dict[str, float]:
+    """Real Celery worker processes on the Redis broker: `processes` scoring tasks, each `limit / processes` posts."""
+    import psutil
+
+    from classifier.models import Prediction
+
+    broker = os.environ.get("BENCH_CELERY_BROKER_URL", "redis://127.0.0.1:6379/5")
+    scored_reset()
+    env = {**os.environ, "CELERY_BROKER_URL": broker}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "discriminamometro", "worker", "-c", str(processes), "--pool", "prefork",
+         "-Q", "bench-scoring", "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        parent = psutil.Process(worker.pid)
+        deadline = time.monotonic() + 120
+        while len(parent.children()) < processes and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(3)  # the children import Django and the tasks
+        from celery import Celery
+
+        app = Celery(broker=broker)
+        share = -(-limit // processes)
+        children = parent.children()
+        before = {child.pid: sum(child.cpu_times()[:2]) for child in children}
+        pg.begin()
+        started = time.perf_counter()
+        for _ in range(processes):
+            app.send_task("classifier.tasks.posts_score", kwargs={"limit": share, "follow": False}, queue="bench-scoring")
+        peak, done = 0, 0
+        while done < limit and time.perf_counter() - started < 1800:
+            time.sleep(0.25)
+            pg.sample()
+            peak = max([peak, *(child.memory_info().rss for child in children)])
+            cpu = {child.pid: sum(child.cpu_times()[:2]) for child in children}
+            done = Prediction.objects.count()
+            if worker.poll() is not None:
+                sys.exit(f"the Celery worker stopped:\n{worker.stderr.read()[-2000:] if worker.stderr else ''}")
+        wall = time.perf_counter() - started
+        pg.sample()
+        return {"posts": done, "wall": wall, "python": sum(cpu[pid] - before[pid] for pid in cpu), "pg": pg.seconds(),
+                "peak": peak}
+    finally:
+        worker.terminate()
+        worker.wait(30)
+
+
+def copy_anchor(count: int, *, pg: PostgresCpu) -> dict[str, float]:
+    """Plain COPY of `count` prediction rows (the same columns, text format) into an equivalent table with its
+    unique index, one transaction per 2,000 rows: what the database alone needs to store the predictions."""
+    import orjson
+    from django.db import connection, transaction
+
+    scores = orjson.dumps({f"label{i}": 0.1234 for i in range(8)})
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_prediction_copy")
+        cursor.execute("CREATE TABLE bench_prediction_copy (id bigserial PRIMARY KEY, tweet_id bigint, model_version_id bigint, "
+                       "scores jsonb, discriminatory boolean, categories jsonb, created_at timestamptz DEFAULT now(), "
+                       "UNIQUE (tweet_id, model_version_id))")
+    pg.begin()
+    cpu, started = time.process_time(), time.perf_counter()
+    for low in range(0, count, BATCH):
+        lines = b"".join(b"%d\t1\t%s\tf\t[]\n" % (pk, scores) for pk in range(low, min(low + BATCH, count)))
+        statement = "COPY bench_prediction_copy (tweet_id, model_version_id, scores, discriminatory, categories) FROM STDIN"
+        with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            copy.write(lines)
+    wall = time.perf_counter() - started
+    pg.sample()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_prediction_copy")
+    return {"posts": count, "wall": wall, "python": time.process_time() - cpu, "pg": pg.seconds(), "peak": 0}
+
+
+def pass_line(name: str, result: dict[str, float]) -> str:
+    rate = result["posts"] / result["wall"]
+    per = 1e6 / max(result["posts"], 1)
+    peak = f", peak memory {result['peak'] / 2**20:,.0f} MB" if result["peak"] else ""
+    return (f"   {name}: {result['posts']:,.0f} posts in {result['wall']:.1f} s = {rate:,.0f} posts/s; CPU Python "
+            f"{result['python']:.1f} s ({result['python'] * per:.0f} µs/post), PostgreSQL {result['pg']:.1f} s "
+            f"({result['pg'] * per:.0f} µs/post){peak}")
 
 
 def embeddings_run() -> tuple[float, int, str]:
@@ -178,11 +315,45 @@ def verdict(value: float, target: float, *, higher_is_better: bool = True) -> st
     return f"target MISSED by {ratio:.1f}x"
 
 
+def scoring_passes(version, *, count: int, only: set[str], url: str) -> None:  # noqa: ANN001 (a ModelVersion)
+    import environ
+
+    pg = PostgresCpu(environ.Env.db_url_config(url)["NAME"])
+    texts = texts_load(count)
+    chars = sum(map(len, texts)) / max(len(texts), 1)
+    labels = len(version.metrics["labels"])
+    print(f"\n2. scoring {len(texts):,} synthetic posts ({chars:.0f} characters on average), {labels} labels, "
+          f"batches of {BATCH:,}; target {TARGET_POSTS_PER_SECOND:,} posts/s end to end with 2 worker processes:")
+    if "memory" in only:
+        for processes in (1, 2):
+            rate = scoring_in_memory(version, texts, processes=processes)
+            print(f"   model in memory, {processes} process{'es' if processes > 1 else ''}: {rate:,.0f} posts/s")
+            sys.stdout.flush()
+    del texts
+    if "copy" in only:
+        print(pass_line("plain COPY of the prediction rows, 2,000 per transaction", copy_anchor(count, pg=pg)))
+        sys.stdout.flush()
+    if "process" in only:
+        print(pass_line("end to end (manage.py score), 1 process", scoring_in_process(count, pg=pg)))
+        sys.stdout.flush()
+    if "workers" in only:
+        for processes in (1, 2):
+            result = scoring_workers(count, processes=processes, pg=pg)
+            name = f"end to end, {processes} Celery worker process{'es' if processes > 1 else ''}"
+            print(pass_line(name, result) + f" ({verdict(result['posts'] / result['wall'], TARGET_POSTS_PER_SECOND)})"
+                  if processes == 2 else pass_line(name, result))
+            sys.stdout.flush()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--posts", type=int, default=1_000_000, help="posts for the word vectors (default 1,000,000)")
     parser.add_argument("--score", type=int, default=200_000, help="posts to score (default 200,000)")
     parser.add_argument("--skip-embeddings", action="store_true")
+    parser.add_argument("--skip-training", action="store_true",
+                        help="score with the active model an earlier run trained (trains one if there is none)")
+    parser.add_argument("--only", choices=("memory", "copy", "process", "workers"), action="append",
+                        help="run only these scoring passes (repeatable; default all)")
     args = parser.parse_args()
     url = database_url()
     django_environment_set(url)
@@ -193,30 +364,20 @@ def main() -> None:
 
     from classifier.services.training import TrainParams, model_version_train
 
-    rows = labelled_import()
-    started = time.perf_counter()
-    version = model_version_train(task="discrimination", params=TrainParams(include_weak=True))
-    seconds = time.perf_counter() - started
-    m = version.metrics
-    print(f"\n1. training the discrimination task: {rows:,} labelled texts ({m['training_rows']:,} trained, "
-          f"{m['held_out_rows']:,} held out), {len(m['labels'])} labels, in {seconds:.0f} s "
-          f"(target under {TARGET_TRAIN_SECONDS} s: {verdict(seconds, TARGET_TRAIN_SECONDS, higher_is_better=False)})")
+    version = model_reuse() if args.skip_training else None
+    if version is None:
+        rows = labelled_import()
+        started = time.perf_counter()
+        version = model_version_train(task="discrimination", params=TrainParams(include_weak=True))
+        seconds = time.perf_counter() - started
+        m = version.metrics
+        print(f"\n1. training the discrimination task: {rows:,} labelled texts ({m['training_rows']:,} trained, "
+              f"{m['held_out_rows']:,} held out), {len(m['labels'])} labels, in {seconds:.0f} s "
+              f"(target under {TARGET_TRAIN_SECONDS} s: {verdict(seconds, TARGET_TRAIN_SECONDS, higher_is_better=False)})")
+    else:
+        print(f"\n1. training skipped: the active version v{version.version} of an earlier run scores")
     sys.stdout.flush()
-
-    texts = texts_load(args.score)
-    chars = sum(map(len, texts)) / max(len(texts), 1)
-    print(f"\n2. scoring {len(texts):,} synthetic posts ({chars:.0f} characters on average), "
-          f"{len(m['labels'])} labels, batches of {BATCH:,}:")
-    for processes in (1, 2):
-        rate = scoring_in_memory(version, texts, processes=processes)
-        print(f"   in memory, {processes} process{'es' if processes > 1 else ''}: {rate:,.0f} posts/s "
-              f"({verdict(rate, TARGET_POSTS_PER_SECOND)})")
-        sys.stdout.flush()
-    scored, took = scoring_end_to_end(len(texts))
-    rate = scored / took
-    print(f"   end to end (PostgreSQL read, score, Prediction insert), 1 process: {scored:,} posts in {took:.1f} s = "
-          f"{rate:,.0f} posts/s ({verdict(rate, TARGET_POSTS_PER_SECOND)})")
-    sys.stdout.flush()
+    scoring_passes(version, count=args.score, only=set(args.only or ("memory", "copy", "process", "workers")), url=url)
 
     if not args.skip_embeddings:
         seconds, peak, line = embeddings_run()

@@ -105,6 +105,32 @@ class Prediction(models.Model):
         return f"{self.tweet_id} @ v{self.model_version_id}"
 
 
+class ScoringMark(models.Model):
+    """How far a model version has scored the posts, in id order, so the scoring step never looks for unscored
+    posts over the whole table.
+
+    Every post with an id up to `settled_to` has this version's prediction. Ids
+    up to `claimed_to` have been handed to a scoring batch, the last of them at
+    `claimed_at`; a post there may still lack its prediction: a transaction
+    that took a lower id may commit after a batch read past it, and a worker
+    may die with its batch. The scoring step looks for unscored posts in that
+    gap only, and moves `settled_to` up once no transaction that began before
+    `claimed_at` is still open (`classifier/services/predictions.py`).
+    """
+
+    model_version = models.OneToOneField(ModelVersion, on_delete=models.CASCADE, related_name="scoring_mark")
+    settled_to = models.BigIntegerField(_("puntuadas hasta"), default=0)
+    claimed_to = models.BigIntegerField(_("repartidas hasta"), default=0)
+    claimed_at = models.DateTimeField(_("repartidas el"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("marca de puntuación")
+        verbose_name_plural = _("marcas de puntuación")
+
+    def __str__(self) -> str:
+        return f"v{self.model_version_id}: {self.settled_to}/{self.claimed_to}"
+
+
 class EmbeddingVersion(models.Model):
     """Word vectors of one language, trained with gensim word2vec on every post and labelled text.
 

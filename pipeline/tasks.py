@@ -63,6 +63,24 @@ def run_score_task(run_id: int) -> int:
     return scored
 
 
+SPREAD_POSTS = 200_000  # posts one scoring task scores before it hands over to a fresh copy of itself
+
+
+@shared_task(name="classifier.tasks.posts_score", acks_late=True, soft_time_limit=15 * 60, time_limit=16 * 60)
+def posts_score_task(limit: int = SPREAD_POSTS, follow: bool = True) -> int:
+    """Score up to `limit` posts the active version has not scored, then (with `follow`) queue a copy of this task if more are left.
+
+    Queued n times it keeps n worker processes (on any machines) busy: each copy
+    claims its own ranges of posts (`classifier/services/scoring_marks.py`), so
+    none scores another's. A copy that dies leaves its range to the next copy's
+    search of the gap below the claimed mark.
+    """
+    scored = tweets_score(limit=limit).scored
+    if follow and scored >= limit:
+        posts_score_task.delay(limit)
+    return scored
+
+
 @shared_task(name="dashboard.tasks.rollups_history_catch_up", soft_time_limit=25 * 60, time_limit=30 * 60)
 def rollups_history_catch_up_task() -> dict[str, int | bool | None]:
     """Score and count the active model's history for the semáforo (a no-op once complete)."""
