@@ -93,24 +93,32 @@ def _import_batches(
     Inside a caller's transaction (or on SQLite) a second connection would not
     see, nor be part of, that transaction: batches are then stored in turn.
     """
+    # Whether the last batch stored held posts already stored: while none did (a first
+    # import), the next batch is copied without looking its ids up first.
+    seen = {"stored": True}
+
     def store(records: list[TweetRecord], errors: list[RecordError], prepared: PreparedBatch) -> None:
         with transaction.atomic():
             stored = tweets_insert(batch=prepared)
             ingestion_run_add(run=run, fetched=len(records) + len(errors), stored=stored, errors=errors)
+        seen["stored"] = stored.duplicate > 0
         _summary_add(summary, records=records, errors=errors, stored=stored)
         if on_batch:
             on_batch(summary)
 
+    def prepare(records: list[TweetRecord]) -> PreparedBatch:
+        return tweets_prepare(records=records, context=context, look_up=seen["stored"])
+
     batches = _batched(reader.records(), batch_size)
     if connection.in_atomic_block or connection.vendor != "postgresql":
         for records, errors in batches:
-            store(records, errors, tweets_prepare(records=records, context=context))
+            store(records, errors, prepare(records))
         return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
         pending: Future[None] | None = None
         try:
             for records, errors in batches:
-                prepared = tweets_prepare(records=records, context=context)
+                prepared = prepare(records)
                 if pending is not None:
                     pending.result()  # at most one batch in flight; re-raises its error
                 pending = writer.submit(store, records, errors, prepared)

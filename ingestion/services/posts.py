@@ -117,16 +117,20 @@ class PreparedBatch:
     total: int  # posts in the batch, duplicates included
 
 
-def tweets_prepare(*, records: Sequence[TweetRecord], context: StoreContext) -> PreparedBatch:
+def tweets_prepare(*, records: Sequence[TweetRecord], context: StoreContext, look_up: bool = True) -> PreparedBatch:
     """Match and attribute the posts that are not stored yet.
 
     Posts already stored are set aside before matching and attribution, so
-    importing a file again costs little.
+    importing a file again costs little. `look_up=False` skips that look-up (a
+    probe of the unique index per post) when the caller expects new posts: any
+    that is stored after all fails the copy and `tweets_insert` stores the batch
+    the careful way, so a wrong guess costs time, never a duplicate (PostgreSQL only).
     """
     unique: dict[str, TweetRecord] = {}
     for record in records:
         unique.setdefault(record.platform_id, record)
-    existing = _stored_ids(list(unique))
+    # Only PostgreSQL's path recovers from a post stored after all; the ORM's always looks.
+    existing = _stored_ids(list(unique)) if look_up or connection.vendor != "postgresql" else set()
     rows = [_row(record, context) for pid, record in unique.items() if pid not in existing]
     return PreparedBatch(rows=rows, total=len(records))
 

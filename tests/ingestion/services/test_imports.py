@@ -247,3 +247,18 @@ def test_a_bad_post_in_the_middle_of_a_copied_batch_is_rejected_with_its_line(js
     stored = dict(Tweet.objects.values_list("pk", "text"))
     assert len(stored) == 28 and "12" not in Tweet.objects.values_list("platform_id", flat=True)
     assert sorted(handed) == sorted(stored.items())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_whose_ids_partly_exist_already_stores_only_the_new_posts(jsonl, dictionary):
+    """New batches are copied without looking their ids up; the batch that meets stored posts
+    is stored the careful way, and the import looks ids up again from then on."""
+    run_import(jsonl([v2_line(str(n), f"antes {n} naco") for n in range(1, 11)], name="a.jsonl"))
+    ids = [*range(11, 21), *range(5, 9), *range(21, 25)]
+    out, _, error = run_import(jsonl([v2_line(str(n), f"después {n} naco") for n in ids], name="b.jsonl"), batch_size=4)
+
+    assert error is None
+    assert "18 leídas, 14 nuevas, 4 duplicadas, 0 rechazadas" in out
+    assert Tweet.objects.count() == 24
+    assert Tweet.objects.get(platform_id="6").text == "antes 6 naco"
+    assert Tweet.objects.filter(categories__slug="apariencia").count() == 24

@@ -64,3 +64,18 @@ def test_a_batch_whose_ids_partly_exist_stores_only_the_new_ones(dictionary):
     assert Tweet.objects.get(platform_id="21").text == "dos naco"  # the first stored stays
     assert Tweet.objects.get(platform_id="22").text == "tres naco"
     assert TweetCategory.objects.filter(tweet__platform_id__in=["21", "22"]).count() == 2
+
+
+def test_a_batch_copied_without_looking_its_ids_up_still_stores_each_post_once(dictionary):
+    """A first import copies batches without looking their ids up; a file that repeats
+    earlier posts then fails the copy and is stored the careful way."""
+    context = store_context_build(source=None, run=None)
+    tweets_store(records=[record("30", "uno naco")], context=context)
+
+    prepared = tweets_prepare(records=[record("30", "uno naco"), record("31", "dos naco")], context=context, look_up=False)
+    assert len(prepared.rows) == 2  # not looked up
+    result = tweets_insert(batch=prepared)
+
+    assert (result.new, result.duplicate) == (1, 1)
+    assert Tweet.objects.filter(platform_id__in=["30", "31"]).count() == 2
+    assert TweetCategory.objects.filter(tweet__platform_id__in=["30", "31"]).count() == 2
