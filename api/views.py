@@ -15,6 +15,7 @@ from .keys import KeyInfo
 from .pagination import KeysetCursorPagination
 from .permissions import HasScope
 from .query import query_validated
+from .renderers import JsonFirstNegotiation
 from .serializers import READ_ERRORS
 from .throttling import rate_usage_count, rate_usage_of
 
@@ -26,6 +27,7 @@ class ApiView(APIView):
 
     required_scope: str | None = None
     permission_classes = [HasScope]
+    content_negotiation_class = JsonFirstNegotiation
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)

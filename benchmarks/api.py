@@ -54,8 +54,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-from benchmarks.api_urls import BARE_PATH  # noqa: E402
 from benchmarks.http_load import (  # noqa: E402
+    BARE_PATH,
     OUT,
     PATH,
     REDIS_URL,

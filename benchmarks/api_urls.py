@@ -5,9 +5,8 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from benchmarks.http_load import BARE_PATH
 from discriminamometro.urls import urlpatterns as project_urlpatterns
-
-BARE_PATH = "/bench/bare"
 
 
 @csrf_exempt

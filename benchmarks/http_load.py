@@ -28,6 +28,7 @@ LUA = ROOT / "benchmarks" / "wrk_post.lua"
 REDIS_URL = "redis://127.0.0.1:6379/9"
 BROKER_URL = "redis://127.0.0.1:6379/8"
 PATH = "/api/v1/classify"
+BARE_PATH = "/bench/bare"  # the reference view benchmarks/api_urls.py adds
 
 
 @dataclass(frozen=True)

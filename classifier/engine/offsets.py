@@ -244,9 +244,20 @@ def text_tokens_placed(text: str, *, config: TextConfig) -> list[PlacedToken]:
 
 def text_word_spans(text: str, *, config: TextConfig, words: Collection[str]) -> dict[str, list[Span]]:
     """Where each of `words` (tokens as `text_tokenize` makes them) occurs in `text`: every occurrence's
-    (start, end), in order. A word the text's own tokens do not hold (a context token) maps to []."""
+    (start, end), in order. A word the text's own tokens do not hold (a context token) maps to [].
+
+    `text_tokens_placed`'s walk, placing only the tokens asked for (an explanation's few words of a
+    text's dozens): the API places every explained text's words."""
     spans: dict[str, list[Span]] = {word: [] for word in words}
-    for token, start, end in text_tokens_placed(text, config=config):
-        if token in spans:
-            spans[token].append((start, end))
+    if not text or text.isspace():
+        return spans
+    local = _chunk_locals(config)
+    prepared = _prepared(text, config=config)
+    for found in _CHUNK_RE.finditer(text if prepared is None else prepared.text):
+        offset = -1
+        for token, start, end in local(found.group()):
+            if token in spans:
+                offset = found.start() if offset < 0 else offset
+                placed = (offset + start, offset + end) if prepared is None else prepared.span(offset + start, offset + end)
+                spans[token].append(placed)
     return spans
