@@ -224,10 +224,12 @@ def scoring_workers(limit: int, *, processes: int, pg: PostgresCpu) -> dict[str,
         deadline = time.monotonic() + 120
         while len(parent.children()) < processes and time.monotonic() < deadline:
             time.sleep(0.2)
-        time.sleep(3)  # the children import Django and the tasks
         from celery import Celery
 
         app = Celery(broker=broker)
+        for _ in range(processes):  # each child loads the model (limit 0 scores nothing): loading is not scoring
+            app.send_task("classifier.tasks.posts_score", kwargs={"limit": 0, "follow": False}, queue="bench-scoring")
+        time.sleep(8)
         share = -(-limit // processes)
         children = parent.children()
         before = {child.pid: sum(child.cpu_times()[:2]) for child in children}

@@ -213,11 +213,19 @@ def _upsert_add(model: type[models.Model], *, keys: Sequence[str], rows: list[tu
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One array per column: a statement of 7 parameters whatever the rows, instead of
-            # thousands of placeholders that the driver would scan on every statement.
+            # The rows go by COPY into a staging table, then one INSERT ... SELECT adds them: binding
+            # them as parameters (even as one array per column) cost the driver more than the upsert.
             types = [model._meta.get_field(name).db_type(connection) for name in columns]
-            arrays = ", ".join(f"%s::{kind}[]" for kind in types)
-            cursor.execute(head + f"SELECT * FROM unnest({arrays})" + tail, [list(column) for column in zip(*rows, strict=True)])
+            staging = f"{model._meta.db_table}_staging"
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} ("
+                           + ", ".join(f"{quote(name)} {kind}" for name, kind in zip(columns, types, strict=True))
+                           + ") ON COMMIT DELETE ROWS")
+            with cursor.cursor.copy(f"COPY {staging} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            # Deleted by the same statement: a caller's outer transaction may add more; in key order, as given.
+            cursor.execute(f"WITH staged AS (DELETE FROM {staging} RETURNING *) "
+                           + head + f"SELECT * FROM staged ORDER BY {', '.join(map(quote, columns[:-2]))}" + tail)
             return
         one = "(" + ", ".join(["%s"] * len(columns)) + ")"
         for chunk in _chunks(rows, UPSERT_ROWS):
