@@ -338,7 +338,8 @@ def copy_anchor(path: Path, *, batch_size: int) -> float:
     with connection.cursor() as cursor:
         cursor.execute(ANCHOR_SQL)
     checkpoint()
-    seconds, posts, batch = 0.0, 0, []
+    seconds, posts = 0.0, 0
+    batch: list[tuple[int, str, str, datetime, str, str]] = []
 
     def flush() -> float:
         started = time.perf_counter()
