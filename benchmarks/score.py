@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/score.py                  # `make bench`, after benchmarks/ingest.py
     .venv/bin/python benchmarks/score.py --posts 100000   # a quick run
+    .venv/bin/python benchmarks/score.py --skip-training --skip-embeddings --score 20000 --only workers
 
 It works in the ingestion benchmark's database (`BENCH_DATABASE_URL`, default
 discriminamometro_bench). When that database already holds at least `--posts`
@@ -13,11 +14,19 @@ on every run; the posts are not.
 1. Training: the discrimination task on about 11,500 labelled texts (HatEval
    train and dev, EXIST 2021, and the original project's weakly labelled 2020
    tweets), with the training defaults. Target: under 5 minutes.
-2. Scoring: the trained model over the posts, in batches of 2,000, (a) in
-   memory, in one process and in two (the worker's default concurrency on this
-   2-core machine), and (b) end to end, as `manage.py score` does: read the
-   posts from PostgreSQL, score them, write a Prediction per post. Target:
-   20,000 posts/s in batch.
+2. Scoring `--score` posts (default 200,000), side by side in one run: the model
+   in memory in one process and in two; a plain COPY of as many prediction rows
+   into an equivalent table with its unique index (what the database alone
+   needs); end to end in this process, as `manage.py score` does (claim posts
+   above the scoring mark, score, write predictions by COPY, add the rollups,
+   judge the alerts, one transaction per batch of 2,000); and end to end in a
+   real Celery worker with 1 and with 2 worker processes on the Redis broker
+   (`BENCH_CELERY_BROKER_URL`, default redis://127.0.0.1:6379/5), each process
+   running one `posts_score` task for its share. Each pass prints posts/s, the
+   CPU of Python and of the PostgreSQL backends per post, and peak memory.
+   Target: 20,000 posts/s end to end with 2 worker processes.
+   `--skip-training` scores with the active model an earlier run trained;
+   `--only memory|copy|process|workers` runs some passes only.
 3. Word vectors: `manage.py train_embeddings` over every post in a separate
    process, with its wall time and peak resident memory.
 """

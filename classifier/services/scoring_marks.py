@@ -15,7 +15,9 @@ unscored in that gap, and both are caught there:
 The gap is searched, and `settled_to` moved up to `claimed_to`, only once no
 transaction that began before the last claim is still open: then every id up
 to `claimed_to` is committed or gone, and one anti-join over the gap finds the
-rest. Two workers claiming at once get disjoint ranges (the claim locks the
+rest. (The open transactions are read from `pg_stat_activity`, which shows
+another database role's sessions only to a role with `pg_read_all_stats`: the
+platform's processes share one role.) Two workers claiming at once get disjoint ranges (the claim locks the
 mark's row for the claim only); a range scored twice, by a worker and by the
 gap's search, is counted once by the predictions' unique index.
 """

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import cast
 
 import pytest
 from django.db import connection, transaction
@@ -36,7 +37,8 @@ def test_a_post_committed_after_a_higher_id_was_scored_is_scored_later(trained_m
     def slow_ingest() -> None:  # takes its id first, commits last
         try:
             with transaction.atomic():
-                late.append(TweetFactory(text="que se vayan todos los migrantes").pk)
+                tweet = cast(Tweet, TweetFactory(text="que se vayan todos los migrantes"))
+                late.append(tweet.pk)
                 holding.set()
                 release.wait(30)
         finally:
@@ -46,7 +48,7 @@ def test_a_post_committed_after_a_higher_id_was_scored_is_scored_later(trained_m
     thread = threading.Thread(target=slow_ingest)
     thread.start()
     assert holding.wait(30)
-    quick = TweetFactory(text="hola a todos")
+    quick = cast(Tweet, TweetFactory(text="hola a todos"))
     assert quick.pk > late[0]
     assert tweets_score().scored == 1  # only the committed post: the other is not visible yet
     mark = ScoringMark.objects.get(model_version=trained_model)
