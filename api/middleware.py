@@ -117,6 +117,10 @@ class LocaleMiddleware(BaseLocaleMiddleware):
         return response
 
 
+# What django-csp's decorators set on a response (the policy's and the report-only policy's).
+_CSP_CHOICES = frozenset(f"_csp_{what}{ro}" for what in ("config", "update", "replace", "exempt") for ro in ("", "_ro"))
+
+
 class CSPMiddleware(BaseCSPMiddleware):
     """django-csp's, except that a key request's answer (JSON: no nonce, no per-view policy) gets the
     site's policy built once per process instead of twice per response."""
@@ -127,7 +131,7 @@ class CSPMiddleware(BaseCSPMiddleware):
         if self.async_mode or not key_request(request):
             return super().__call__(request)
         response = cast(HttpResponseBase, self.get_response(request))
-        if any(name.startswith("_csp") for name in vars(response)):  # a view chose its own policy: the long way
+        if not _CSP_CHOICES.isdisjoint(vars(response)):  # a view chose its own policy: the long way
             return self.process_response(request, response)
         if self._built is None:
             self._built = (
