@@ -1,9 +1,9 @@
 """Entry points of the scoring processes that a backfill starts beside itself.
 
 A spawned process starts empty: it imports this module before Django is set up,
-so nothing here imports a model at the top. `process_setup` sets Django up on
-the backfill's own database (its name included, which a test changes), and
-`range_score` scores one stored batch of posts.
+so nothing here imports a model. `process_setup` sets Django up on the
+backfill's own database (its name included, which a test changes) before the
+first batch arrives; the batches' function is then imported as they are.
 """
 from __future__ import annotations
 
@@ -36,10 +36,3 @@ def _orphan_exit_watch() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
-
-
-def range_score(run_id: int, after_pk: int, upto_pk: int) -> int:
-    """Score the run's posts with ids in (after_pk, upto_pk]; how many."""
-    from pipeline.services.backfill import run_range_score
-
-    return run_range_score(run_id=run_id, after_pk=after_pk, upto_pk=upto_pk)

@@ -26,11 +26,11 @@ from django.db import connection, connections
 from classifier.label_sets import DISCRIMINATION
 from classifier.selectors.serving import LoadedModel, model_active_get
 from classifier.services.predictions import BATCH_SIZE, tweets_unscored_batch
-from ingestion.models import SourceCursor, Tweet
+from ingestion.models import SourceCursor
 from ingestion.records import RecordError
 from ingestion.services.imports import ImportSummary, source_file_get, tweets_import_file
 from ingestion.sources.files import FileReader, FileUnreadable, Parsed, default_encoding, file_format_detect
-from pipeline.processes import process_setup, range_score
+from pipeline.processes import process_setup
 from pipeline.services.scoring import batch_store
 
 CURSOR_PREFIX = "backfill:"
@@ -103,7 +103,7 @@ def backfill_run(
     progress = BackfillProgress()
     loaded = model_active_get(task=DISCRIMINATION)
     progress.model_version = loaded.version.version if loaded else None
-    scorer = RangeScorer(processes=processes if loaded else 0)
+    scorer = BatchScorer(processes=processes if loaded else 0)
     progress.processes = scorer.processes
     try:
         for item in files:
@@ -122,18 +122,13 @@ def backfill_run(
     return progress
 
 
-def run_range_score(*, run_id: int, after_pk: int, upto_pk: int) -> int:
-    """Score the posts a run stored with ids in (after_pk, upto_pk], with the active model; how many."""
+def posts_score(batch: list[tuple[int, str]]) -> int:
+    """Score posts (id, text) that the import has just stored, with the active model; how many."""
     loaded = model_active_get(task=DISCRIMINATION)
-    if loaded is None:
-        return 0
-    batch = list(
-        Tweet.objects.filter(pk__gt=after_pk, pk__lte=upto_pk, run_id=run_id).order_by("pk").values_list("pk", "text")
-    )
-    return batch_store(batch, loaded=loaded) if batch else 0
+    return batch_store(batch, loaded=loaded) if loaded is not None and batch else 0
 
 
-class RangeScorer:
+class BatchScorer:
     """Scores each stored batch: here, or in `processes` processes of its own.
 
     Other processes see committed rows only: on SQLite, or inside a caller's
@@ -149,6 +144,7 @@ class RangeScorer:
         self._pool: ProcessPoolExecutor | None = None
         self._pending: deque[tuple[Future[int], Callable[[int], None]]] = deque()
         self._limit = 2 * max(processes, 1)
+        self._processes = processes
         if processes > 0 and connection.vendor == "postgresql" and not connection.in_atomic_block:
             connections.close_all()
             self._pool = ProcessPoolExecutor(
@@ -158,13 +154,13 @@ class RangeScorer:
 
     @property
     def processes(self) -> int:
-        return self._pool._max_workers if self._pool else 0  # noqa: SLF001
+        return self._processes if self._pool else 0
 
-    def submit(self, *, run_id: int, after_pk: int, upto_pk: int, done: Callable[[int], None]) -> None:
+    def submit(self, batch: list[tuple[int, str]], *, done: Callable[[int], None]) -> None:
         if self._pool is None:
-            done(run_range_score(run_id=run_id, after_pk=after_pk, upto_pk=upto_pk))
+            done(posts_score(batch))
             return
-        self._pending.append((self._pool.submit(range_score, run_id, after_pk, upto_pk), done))
+        self._pending.append((self._pool.submit(posts_score, batch), done))
         self._collect(block=len(self._pending) > self._limit)
 
     def drain(self) -> None:
@@ -229,7 +225,7 @@ class ResumedReader:
 
 def _file_backfill(
     item: BackfillFile, *, encoding: str, batch_size: int | None, restart: bool, loaded: LoadedModel | None,
-    scorer: RangeScorer, progress: BackfillProgress, on_progress: Callable[[BackfillProgress], None] | None,
+    scorer: BatchScorer, progress: BackfillProgress, on_progress: Callable[[BackfillProgress], None] | None,
 ) -> None:
     source = source_file_get()
     cursor, _ = SourceCursor.objects.get_or_create(
@@ -245,29 +241,26 @@ def _file_backfill(
     if loaded is not None and cursor.newest_id:
         _leftovers_score(cursor.newest_id, loaded=loaded, progress=progress)
     reader = ResumedReader(FileReader(path=item.path, fmt=item.fmt, encoding=encoding), after_line=cursor.position)
-    last_pk = _newest_pk()
     base = _totals(progress)
 
-    def cursor_move(*, lines: int, run_id: int, upto_pk: int) -> None:
-        SourceCursor.objects.filter(pk=cursor.pk).update(position=lines, newest_id=f"{run_id}:{upto_pk}")
-
     def batch_stored(summary: ImportSummary) -> None:
-        nonlocal last_pk
+        # The posts this batch stored come with the summary: they are scored without being read again.
         _totals_set(progress, base, summary)
         progress.position = reader.position()
-        lines, run_id, after_pk, upto_pk = reader.lines_done(summary.read), summary.run.pk, last_pk, _newest_pk()
-        last_pk = upto_pk
+        lines, batch = reader.lines_done(summary.read), summary.batch_stored
+        mark = f"{summary.run.pk}:{max(pk for pk, _ in batch)}" if batch else None
 
         def batch_scored(scored: int) -> None:
             progress.scored += scored
-            cursor_move(lines=lines, run_id=run_id, upto_pk=upto_pk)
+            changed = {"position": lines} | ({"newest_id": mark} if mark else {})
+            SourceCursor.objects.filter(pk=cursor.pk).update(**changed)
             if on_progress:
                 on_progress(progress)
 
-        if loaded is None:
+        if loaded is None or not batch:
             batch_scored(0)
         else:
-            scorer.submit(run_id=run_id, after_pk=after_pk, upto_pk=upto_pk, done=batch_scored)
+            scorer.submit(batch, done=batch_scored)
 
     summary = tweets_import_file(reader=reader, batch_size=batch_size, on_batch=batch_stored)  # type: ignore[arg-type]
     scorer.drain()
@@ -288,11 +281,6 @@ def _leftovers_score(mark: str, *, loaded: LoadedModel, progress: BackfillProgre
     while batch := tweets_unscored_batch(version_id=loaded.version.pk, after_id=last_pk, size=BATCH_SIZE, run_id=int(run_id)):
         last_pk = batch[-1][0]
         progress.scored += batch_store(batch, loaded=loaded)
-
-
-def _newest_pk() -> int:
-    newest = Tweet.objects.order_by("-pk").values_list("pk", flat=True).first()
-    return newest or 0
 
 
 def _totals(progress: BackfillProgress) -> tuple[int, int, int, int]:
