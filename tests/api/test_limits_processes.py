@@ -74,7 +74,7 @@ def test_two_workers_let_through_at_most_the_limit_then_429_with_retry_after(two
     for _attempt in range(2):  # requests that straddle a minute boundary count in two windows: again, with a new key
         _, key = api_key_create(name="dos procesos", scopes={"read"}, rate_limit=LIMIT)
         with ThreadPoolExecutor(8) as pool:
-            answers = list(pool.map(lambda _: _get(two_workers, key), range(SENT)))
+            answers = list(pool.map(_get, [two_workers] * SENT, [key] * SENT))
         if len({headers["X-RateLimit-Reset"] for _, headers, _ in answers}) == 1:
             break
     statuses = Counter(status for status, _, _ in answers)
