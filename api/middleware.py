@@ -122,16 +122,18 @@ _CSP_CHOICES = frozenset(f"_csp_{what}{ro}" for what in ("config", "update", "re
 
 
 class CSPMiddleware(BaseCSPMiddleware):
-    """django-csp's, except that a key request's answer (JSON: no nonce, no per-view policy) gets the
-    site's policy built once per process instead of twice per response."""
+    """django-csp's, except that a key request's answer without a nonce or a per-view policy (the API's
+    JSON) gets the site's policy built once per process instead of twice per response."""
 
     _built: tuple[str, str] | None = None
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.async_mode or not key_request(request):
             return super().__call__(request)
+        self.process_request(request)  # `request.csp_nonce`, should a page under the API's paths want one
         response = cast(HttpResponseBase, self.get_response(request))
-        if not _CSP_CHOICES.isdisjoint(vars(response)):  # a view chose its own policy: the long way
+        # A nonce used, or a view's own policy (django-csp's decorators): the long way.
+        if getattr(request, "_csp_nonce", None) is not None or not _CSP_CHOICES.isdisjoint(vars(response)):
             return self.process_response(request, response)
         if self._built is None:
             self._built = (
