@@ -114,9 +114,10 @@ def batch_store(batch: Sequence[tuple[int, str]], *, loaded: LoadedModel) -> int
         # In the predictions' own transaction, with only the posts this insert scored:
         # a batch scored twice, or by two workers at once, is counted once.
         counted = rollups_add(model_version_id=loaded.version.pk, tweet_ids=inserted, discriminatory=rows.judged())
-        if counted:
-            # The lights may have moved: the alerts' messages go to the outbox in this same transaction.
-            alerts_evaluate(model_version_id=loaded.version.pk)
+        # The lights may have moved: the alerts' messages go to the outbox in this same transaction.
+        # A change is announced by a task queued on commit, so its record must outlive a crash.
+        if counted and alerts_evaluate(model_version_id=loaded.version.pk).changed:
+            _commit_synchronised()
     return len(batch)
 
 
@@ -124,6 +125,14 @@ def _commit_unsynchronised() -> None:
     """The batch's commit does not wait for its WAL to reach the disk. A crash may then lose the last
     batches committed, never part of one: their predictions and counts go together, and their posts,
     left below the claimed mark, are found by the next search of the gap and scored again."""
+    _synchronous_commit_set("off")
+
+
+def _commit_synchronised() -> None:
+    _synchronous_commit_set("on")
+
+
+def _synchronous_commit_set(value: str) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute(f"SET LOCAL synchronous_commit = {value}")
