@@ -87,10 +87,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{state.skipped_files} archivo(s) ya hechos en una carga anterior: omitidos (--desde-cero para releerlos).")
         if state.resumed_lines:
             self.stdout.write(f"Se siguió donde se quedó una carga interrumpida ({state.resumed_lines:,} líneas ya hechas).")
-        self.stdout.write(self.style.SUCCESS(
-            f"{state.read:,} leídas, {state.new:,} nuevas, {state.duplicate:,} duplicadas, {state.rejected:,} rechazadas; "
-            f"{state.scored:,} puntuadas; {state.rate():,.0f} publicaciones/s."
-        ))
+        if state.files:
+            self.stdout.write(self.style.SUCCESS(
+                f"{state.read:,} leídas, {state.new:,} nuevas, {state.duplicate:,} duplicadas, {state.rejected:,} rechazadas; "
+                f"{state.scored:,} puntuadas; {state.rate():,.0f} publicaciones/s."
+            ))
         if state.model_version is None:
             self.stdout.write(
                 "No hay un modelo activo de discriminación: las publicaciones se puntuarán cuando entrene uno (manage.py train)."
