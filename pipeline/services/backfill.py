@@ -25,16 +25,15 @@ from django.db import connection, connections
 
 from classifier.label_sets import DISCRIMINATION
 from classifier.selectors.serving import LoadedModel, model_active_get
-from classifier.services.predictions import BATCH_SIZE, tweets_unscored_batch
 from ingestion.models import SourceCursor
 from ingestion.records import RecordError
 from ingestion.services.imports import ImportSummary, source_file_get, tweets_import_file
 from ingestion.sources.files import FileReader, FileUnreadable, Parsed, default_encoding, file_format_detect
 from pipeline.processes import process_setup
-from pipeline.services.scoring import batch_store
+from pipeline.services.scoring import batch_store, tweets_score
 
 CURSOR_PREFIX = "backfill:"
-DONE = "done"  # a cursor's newest_id once its file is finished
+DONE = "done"  # a cursor's newest_id once its file is finished; before, the id of the run storing it
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +96,16 @@ def backfill_files_find(paths: list[Path], *, fmt: str | None = None) -> tuple[l
 
 def backfill_run(
     *, files: list[BackfillFile], encoding: str | None = None, batch_size: int | None = None, restart: bool = False,
-    processes: int = 0, on_progress: Callable[[BackfillProgress], None] | None = None,
+    processes: int | None = None, on_progress: Callable[[BackfillProgress], None] | None = None,
 ) -> BackfillProgress:
-    """Import and score every file, going on where an earlier backfill of the same files stopped."""
+    """Import and score every file, going on where an earlier backfill of the same files stopped.
+
+    `processes`: scoring processes beside the import (default one per core; none on SQLite).
+    """
     progress = BackfillProgress()
     loaded = model_active_get(task=DISCRIMINATION)
     progress.model_version = loaded.version.version if loaded else None
-    scorer = BatchScorer(processes=processes if loaded else 0)
+    scorer = BatchScorer(processes=(os.cpu_count() or 1 if processes is None else processes) if loaded else 0)
     progress.processes = scorer.processes
     try:
         for item in files:
@@ -122,7 +124,7 @@ def backfill_run(
     return progress
 
 
-def posts_score(batch: list[tuple[int, str]]) -> int:
+def stored_posts_score(batch: list[tuple[int, str]]) -> int:
     """Score posts (id, text) that the import has just stored, with the active model; how many."""
     loaded = model_active_get(task=DISCRIMINATION)
     return batch_store(batch, loaded=loaded) if loaded is not None and batch else 0
@@ -158,9 +160,9 @@ class BatchScorer:
 
     def submit(self, batch: list[tuple[int, str]], *, done: Callable[[int], None]) -> None:
         if self._pool is None:
-            done(posts_score(batch))
+            done(stored_posts_score(batch))
             return
-        self._pending.append((self._pool.submit(posts_score, batch), done))
+        self._pending.append((self._pool.submit(stored_posts_score, batch), done))
         self._collect(block=len(self._pending) > self._limit)
 
     def drain(self) -> None:
@@ -238,8 +240,9 @@ def _file_backfill(
         return
     progress.files += 1
     progress.resumed_lines += cursor.position
-    if loaded is not None and cursor.newest_id:
-        _leftovers_score(cursor.newest_id, loaded=loaded, progress=progress)
+    if loaded is not None and cursor.newest_id.isdigit():
+        # The run of the last batch scored: an interrupted backfill may have stored one more and not scored it.
+        progress.scored += tweets_score(run_id=int(cursor.newest_id)).scored
     reader = ResumedReader(FileReader(path=item.path, fmt=item.fmt, encoding=encoding), after_line=cursor.position)
     base = _totals(progress)
 
@@ -248,12 +251,12 @@ def _file_backfill(
         _totals_set(progress, base, summary)
         progress.position = reader.position()
         lines, batch = reader.lines_done(summary.read), summary.batch_stored
-        mark = f"{summary.run.pk}:{max(pk for pk, _ in batch)}" if batch else None
+        # The run storing the file, for a resumed backfill to score what this one stored and did not score.
+        SourceCursor.objects.filter(pk=cursor.pk).update(newest_id=str(summary.run.pk))
 
         def batch_scored(scored: int) -> None:
             progress.scored += scored
-            changed = {"position": lines} | ({"newest_id": mark} if mark else {})
-            SourceCursor.objects.filter(pk=cursor.pk).update(**changed)
+            SourceCursor.objects.filter(pk=cursor.pk).update(position=lines)
             if on_progress:
                 on_progress(progress)
 
@@ -267,20 +270,6 @@ def _file_backfill(
     _totals_set(progress, base, summary)
     progress.errors.extend((item.path, error) for error in summary.errors)
     SourceCursor.objects.filter(pk=cursor.pk).update(position=reader.lines_done(summary.read), newest_id=DONE)
-
-
-def _leftovers_score(mark: str, *, loaded: LoadedModel, progress: BackfillProgress) -> None:
-    """Score the posts an interrupted backfill stored after its last scored batch (at most about one batch).
-
-    `mark` is "<run>:<newest scored post id>", kept in the cursor with each batch.
-    """
-    run_id, _, after = mark.partition(":")
-    if not (run_id.isdigit() and after.isdigit()):
-        return
-    last_pk = int(after)
-    while batch := tweets_unscored_batch(version_id=loaded.version.pk, after_id=last_pk, size=BATCH_SIZE, run_id=int(run_id)):
-        last_pk = batch[-1][0]
-        progress.scored += batch_store(batch, loaded=loaded)
 
 
 def _totals(progress: BackfillProgress) -> tuple[int, int, int, int]:

@@ -1,7 +1,6 @@
 """`python manage.py backfill PATH...`: import large files (or folders of them) and score them in one pass."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +50,6 @@ class Command(BaseCommand):
                 "Base de datos SQLite (modo integrado): la carga funciona igual, pero más despacio, en un solo núcleo. "
                 "Para millones de publicaciones use PostgreSQL (DATABASE_URL)."
             )
-        processes = options["procesos"]
-        if processes is None:
-            processes = (os.cpu_count() or 1) if connection.vendor == "postgresql" else 0
         total = sum(item.size for item in files)
         bar = tqdm(total=total, unit="B", unit_scale=True, desc="backfill", disable=options["no_progress"],
                    file=BarOutput(self.stderr))
@@ -67,7 +63,7 @@ class Command(BaseCommand):
         try:
             state = backfill_run(
                 files=files, encoding=options["encoding"], batch_size=options["batch_size"],
-                restart=options["restart"], processes=processes, on_progress=progress,
+                restart=options["restart"], processes=options["procesos"], on_progress=progress,
             )
         except FileImportBusy as error:
             bar.close()
@@ -92,6 +88,8 @@ class Command(BaseCommand):
                 f"{state.read:,} leídas, {state.new:,} nuevas, {state.duplicate:,} duplicadas, {state.rejected:,} rechazadas; "
                 f"{state.scored:,} puntuadas; {state.rate():,.0f} publicaciones/s."
             ))
+        if state.processes:
+            self.stdout.write(f"Puntuación en {state.processes} procesos junto a la importación.")
         if state.model_version is None:
             self.stdout.write(
                 "No hay un modelo activo de discriminación: las publicaciones se puntuarán cuando entrene uno (manage.py train)."
