@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -65,23 +66,28 @@ def test_a_post_committed_after_a_higher_id_was_scored_is_scored_later(trained_m
     assert stored(trained_model) == recount(trained_model)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_workers_scoring_at_once_score_and_count_each_post_once(trained_model, demo_run):
-    start = threading.Barrier(2)
-    results: list[int] = []
+def at_once(work: Callable[[], object], *, workers: int = 2) -> None:
+    """Run `work` in `workers` threads released together, each on its own connection."""
+    start = threading.Barrier(workers)
 
     def worker() -> None:
         try:
             start.wait(30)
-            results.append(tweets_score(batch_size=7).scored)
+            work()
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(120)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_scoring_at_once_score_and_count_each_post_once(trained_model, demo_run):
+    results: list[int] = []
+    at_once(lambda: results.append(tweets_score(batch_size=7).scored))
     assert sum(results) == 60, "the claims are disjoint: no post is scored by both"
     assert one_prediction_each(trained_model)
     assert stored(trained_model) == recount(trained_model)
@@ -91,20 +97,7 @@ def test_two_workers_scoring_at_once_score_and_count_each_post_once(trained_mode
 def test_the_same_batch_stored_by_two_workers_at_once_is_counted_once(trained_model, demo_run):
     loaded = model_active_get(task=DISCRIMINATION)
     batch = list(Tweet.objects.order_by("pk").values_list("pk", "text"))
-    start = threading.Barrier(2)
-
-    def worker() -> None:
-        try:
-            start.wait(30)
-            batch_store(batch, loaded=loaded)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    at_once(lambda: batch_store(batch, loaded=loaded))
     assert one_prediction_each(trained_model)
     assert stored(trained_model) == recount(trained_model)
     assert tweets_score().scored == 0
