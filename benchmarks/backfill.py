@@ -36,8 +36,9 @@ if __package__ in (None, ""):
 
 import orjson  # noqa: E402
 import psutil  # noqa: E402
+from django.db import DatabaseError  # noqa: E402
 
-from benchmarks.ingest import cpu_check, data_file, database_recreate, django_environment_set, django_ready  # noqa: E402
+from benchmarks.ingest import CpuClock, cpu_check, data_file, database_recreate, django_environment_set, django_ready  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
@@ -70,7 +71,7 @@ def database_url() -> str:
 
 def model_ensure(url: str) -> str:
     """The active discrimination model: kept from an earlier run, or trained now (the database recreated)."""
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(DatabaseError):  # no database yet, or not migrated
         django_ready()
         from classifier.models import ModelVersion
 
@@ -101,40 +102,12 @@ def tables_empty() -> None:
         cursor.execute("ANALYZE")
 
 
-def postmaster() -> psutil.Process | None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (pid,) = cursor.fetchone()
-    try:
-        return psutil.Process(pid).parent()
-    except psutil.Error:
-        return None
-
-
-def server_seconds(server: psutil.Process | None) -> float | None:
-    if server is None:
-        return None
-    try:
-        times = server.cpu_times()
-        total = times.user + times.system + times.children_user + times.children_system
-        for child in server.children():
-            with contextlib.suppress(psutil.Error):
-                own = child.cpu_times()
-                total += own.user + own.system
-        return total
-    except psutil.Error:
-        return None
-
-
 def command_pass(label: str, commands: list[list[str]], *, url: str) -> Pass:
     """Run the commands one after the other as subprocesses; their wall time, CPU and peak memory."""
     tables_empty()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "discriminamometro.settings.base", "DATABASE_URL": url,
            "DJANGO_DEBUG": "false"}
-    server = postmaster()
-    server_before = server_seconds(server)
+    clock = CpuClock()
     result = Pass(label=label)
     started = time.perf_counter()
     for args in commands:
@@ -147,9 +120,7 @@ def command_pass(label: str, commands: list[list[str]], *, url: str) -> Pass:
         result.cpu_command += float(cpu)
         result.peak_mb = max(result.peak_mb, int(peak_kb) / 1024)
     result.seconds = time.perf_counter() - started
-    server_after = server_seconds(server)
-    if server_before is not None and server_after is not None:
-        result.cpu_server = server_after - server_before
+    result.cpu_server = clock.server_elapsed()
     from classifier.models import Prediction
     from ingestion.models import Tweet
 
@@ -175,8 +146,7 @@ def copy_pass(path: Path) -> Pass:
     from django.db import connection, transaction
 
     result = Pass(label="plain COPY (id, text, date)")
-    server = postmaster()
-    server_before = server_seconds(server)
+    clock = CpuClock()
     cpu_before = time.process_time()
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -191,9 +161,7 @@ def copy_pass(path: Path) -> Pass:
                     result.posts += 1
     result.seconds = time.perf_counter() - started
     result.cpu_command = time.process_time() - cpu_before
-    server_after = server_seconds(server)
-    if server_before is not None and server_after is not None:
-        result.cpu_server = server_after - server_before
+    result.cpu_server = clock.server_elapsed()
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_plain")
     return result

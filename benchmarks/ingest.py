@@ -256,11 +256,17 @@ class CpuClock:
         except psutil.Error:
             return None
 
+    def server_elapsed(self) -> float | None:
+        """The server's CPU seconds since the clock started; None when it cannot be read from here."""
+        server_end = self._server_seconds(self.server)
+        if server_end is None or self.server_start is None:
+            return None
+        return server_end - self.server_start
+
     def stop(self, result: PassResult) -> None:
         result.cpu_python = self._own_seconds(self.python) - self.python_start
-        server_end = self._server_seconds(self.server)
-        if server_end is not None and self.server_start is not None:
-            result.cpu_server = server_end - self.server_start
+        if (server := self.server_elapsed()) is not None:
+            result.cpu_server = server
         result.load = (self.load_before, os.getloadavg()[0])
 
 
