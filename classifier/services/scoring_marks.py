@@ -23,6 +23,8 @@ gap's search, is counted once by the predictions' unique index.
 """
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -97,11 +99,44 @@ def gap_settle(*, version_id: int, gap: IdRange) -> None:
     ScoringMark.objects.filter(model_version_id=version_id, settled_to__lt=gap.high).update(settled_to=gap.high)
 
 
+# Held (shared) by a worker from its claim until its batch commits; the gap waits while any is held.
+CLAIM_LOCK = 7_310_019
+
+
+@contextlib.contextmanager
+def claim_held() -> Iterator[None]:
+    """Around a claim and the scoring of its range: between the two the range is claimed and not yet in a
+    transaction (its posts are read and predicted first), so the gap's search must not take it for a dead
+    worker's. A worker that dies drops its lock with its connection."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock_shared(%s)", [CLAIM_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock_shared(%s)", [CLAIM_LOCK])
+
+
+def _claims_idle() -> bool:
+    """No worker is between a claim and its batch's commit (the exclusive lock is free, taken and given back)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [CLAIM_LOCK])
+        if not cursor.fetchone()[0]:
+            return False
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [CLAIM_LOCK])
+    return True
+
+
 def _older_transactions_done(mark: ScoringMark) -> bool:
     if connection.vendor != "postgresql":
         # SQLite lets one writer in at a time and numbers its rows above every committed one:
         # no uncommitted post can hold an id below a committed one.
         return True
+    if not _claims_idle():
+        return False
     with connection.cursor() as cursor:
         # Statistics are read once per transaction unless cleared; other databases' sessions do not matter.
         cursor.execute("SELECT pg_stat_clear_snapshot()")

@@ -25,7 +25,7 @@ from classifier.services.predictions import (
     predictions_write,
     tweets_unscored_batch,
 )
-from classifier.services.scoring_marks import gap_open, gap_settle, posts_claim, scoring_mark_get
+from classifier.services.scoring_marks import claim_held, gap_open, gap_settle, posts_claim, scoring_mark_get
 from dashboard.services.rollups import rollups_add
 
 
@@ -74,12 +74,13 @@ def _everything_score(loaded: LoadedModel, *, summary: ScoreSummary, limit: int 
             return
         gap_settle(version_id=version_id, gap=gap)
     while (size := _left(summary, limit, batch_size)) > 0:
-        claimed = posts_claim(version_id=version_id, size=size)
-        if claimed is None:
-            return
-        # Within the claimed range, posts another path scored already (a backfill, a run's task) are skipped.
-        batch = tweets_unscored_batch(version_id=version_id, after_id=claimed.low, until_id=claimed.high, size=size)
-        summary.scored += batch_store(batch, loaded=loaded)
+        with claim_held():
+            claimed = posts_claim(version_id=version_id, size=size)
+            if claimed is None:
+                return
+            # Within the claimed range, posts another path scored already (a backfill, a run's task) are skipped.
+            batch = tweets_unscored_batch(version_id=version_id, after_id=claimed.low, until_id=claimed.high, size=size)
+            summary.scored += batch_store(batch, loaded=loaded)
 
 
 def _unscored_score(
